@@ -1,0 +1,25 @@
+// Parsing of untrusted JSON text (config.json, safetensors headers, requests, data lines):
+// a size cap, a nesting cap, and errors that name where the text came from.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace ft {
+
+struct JsonLimits {
+  size_t max_bytes = 64u << 20;
+  int max_depth = 64;
+};
+
+// Parses `text`; on failure throws ft::Error(invalid_input) whose message starts with `source`
+// (a file name, "line 12 of train.jsonl", "request") and says what is wrong.
+nlohmann::json parse_json(const std::string& text, const std::string& source, JsonLimits limits = {});
+
+// Reads and parses a whole file; a missing file is ErrorKind::not_found.
+nlohmann::json read_json_file(const std::filesystem::path& path, JsonLimits limits = {});
+
+
+}  // namespace ft
