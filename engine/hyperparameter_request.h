@@ -1,0 +1,30 @@
+// The hyper-parameters a user may set in a request, read and validated: each is a value or
+// "auto", and anything else is refused with a message that names it and its allowed range.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+
+namespace ft {
+
+// nullopt: "auto", the policy chooses.
+struct HyperparameterRequest {
+  std::optional<int64_t> n_epochs;                // an integer from 1 to 50
+  std::optional<int64_t> batch_size;              // an integer from 1 to 256
+  std::optional<double> learning_rate_multiplier;  // a positive number
+  std::optional<double> prompt_loss_weight;       // a number from 0 to 1
+  std::optional<int64_t> seed;                    // an integer from 0 to 2147483647
+};
+
+// `hyperparameters` is the request's "hyperparameters" object (null when the request has none:
+// everything is "auto"); `seed` is the request's top-level "seed" (null or "auto": random).
+// Only OpenAI's four fine-tuning hyper-parameters can be set; the rest (micro-batch, warm-up,
+// optimizer constants, ...) are derived from them, the data and the machine, so that a plan never
+// mixes a user's value with one it contradicts.
+// Throws ft::Error(invalid_argument) with param "hyperparameters.<name>" (or "seed",
+// "hyperparameters") for a wrong type, a value out of range or an unknown name.
+HyperparameterRequest parse_hyperparameter_request(const nlohmann::json& hyperparameters, const nlohmann::json& seed);
+
+}  // namespace ft
