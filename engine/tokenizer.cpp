@@ -148,6 +148,7 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids) const {
     const auto& p = entry(id);
     if (p.type == SentencePiece::Type::byte) {
       pending_bytes.push_back(static_cast<char>(byte_piece_value(p.piece)));
+      at_start = false;
       continue;
     }
     text += valid_utf8(pending_bytes);
@@ -155,9 +156,10 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids) const {
     if (p.type == SentencePiece::Type::control) continue;
     std::string surface = p.type == SentencePiece::Type::unknown ? model_.unk_surface : p.piece;
     for (size_t at; (at = surface.find(kSpaceSymbol)) != std::string::npos;) surface.replace(at, kSpaceSymbol.size(), " ");
-    // The space the normalizer put before the first word is not part of the text.
+    // The space the normalizer put before the first word is not part of the text; only the
+    // first piece carries it.
     if (at_start && model_.add_dummy_prefix && !surface.empty() && surface.front() == ' ') surface.erase(0, 1);
-    at_start = at_start && text.empty() && surface.empty();
+    at_start = false;
     text += surface;
   }
   return text + valid_utf8(pending_bytes);

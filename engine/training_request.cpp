@@ -1,0 +1,66 @@
+#include "engine/training_request.h"
+
+#include "engine/error.h"
+
+#include <set>
+
+namespace ft {
+namespace {
+
+[[noreturn]] void reject(const std::string& param, const std::string& problem) {
+  throw Error(ErrorKind::invalid_argument, "request: \"" + param + "\" " + problem, param);
+}
+
+std::string required_text(const nlohmann::json& request, const std::string& key) {
+  if (!request.contains(key) || request[key].is_null()) reject(key, "is required");
+  if (!request[key].is_string() || request[key].get<std::string>().empty()) reject(key, "must be a non-empty string");
+  return request[key].get<std::string>();
+}
+
+}  // namespace
+
+TrainingRequest parse_training_request(const nlohmann::json& request) {
+  if (!request.is_object()) throw Error(ErrorKind::invalid_argument, "request: must be a JSON object", "request");
+  const std::set<std::string> known = {"model", "training_file", "validation_file", "method", "hyperparameters", "suffix", "seed"};
+  for (const auto& [key, value] : request.items()) {
+    if (!known.count(key)) {
+      reject(key, "is not a request field (known: model, training_file, validation_file, method, hyperparameters, suffix, seed)");
+    }
+  }
+  TrainingRequest r;
+  r.model = required_text(request, "model");
+  r.training_file = required_text(request, "training_file");
+  if (request.contains("validation_file") && !request["validation_file"].is_null()) {
+    r.validation_file = required_text(request, "validation_file");
+  }
+  if (request.contains("method") && !request["method"].is_null()) {
+    const auto& m = request["method"];
+    const bool full = (m.is_string() && m == "full") || (m.is_object() && m.value("type", "") == "full");
+    if (!full) reject("method", "must be \"full\" (full fine-tuning is the only method)");
+  }
+  if (request.contains("hyperparameters") && !request["hyperparameters"].is_null()) {
+    if (!request["hyperparameters"].is_object()) reject("hyperparameters", "must be an object");
+    r.hyperparameters = request["hyperparameters"];
+  }
+  if (request.contains("suffix") && !request["suffix"].is_null()) {
+    r.suffix = required_text(request, "suffix");
+    for (char c : r.suffix) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+        reject("suffix", "may contain only letters, digits, '-', '_' and '.'");
+      }
+    }
+    if (r.suffix.size() > 64) reject("suffix", "must be at most 64 characters");
+  }
+  r.seed = request.value("seed", nlohmann::json());
+  return r;
+}
+
+nlohmann::json to_json(const TrainingRequest& r) {
+  nlohmann::json j = {{"model", r.model}, {"training_file", r.training_file.string()},
+                      {"hyperparameters", r.hyperparameters}, {"seed", r.seed}, {"method", "full"}};
+  j["validation_file"] = r.validation_file ? nlohmann::json(r.validation_file->string()) : nlohmann::json();
+  if (!r.suffix.empty()) j["suffix"] = r.suffix;
+  return j;
+}
+
+}  // namespace ft

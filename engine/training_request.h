@@ -1,0 +1,30 @@
+// A fine-tuning request as the plugin receives it (the shape of OpenAI's fine-tuning request):
+// {"model", "training_file", "validation_file", "method", "hyperparameters", "suffix", "seed"}.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace ft {
+
+struct TrainingRequest {
+  // A Hugging Face checkpoint folder, or the name of an architecture preset ("tiny-llama",
+  // "gpt3-small", ...) for a freshly initialised model with a tokenizer trained on the data.
+  std::string model;
+  std::filesystem::path training_file;
+  std::optional<std::filesystem::path> validation_file;
+  nlohmann::json hyperparameters = nlohmann::json::object();  // values or "auto"
+  nlohmann::json seed;                                         // null or "auto": random
+  std::string suffix;
+};
+
+// Validates the document's keys and types; throws ft::Error(invalid_argument) whose param names
+// the offending key ("model", "training_file", "method", "suffix", ...). Hyper-parameter values
+// are checked later, by the policy.
+TrainingRequest parse_training_request(const nlohmann::json& request);
+nlohmann::json to_json(const TrainingRequest& request);
+
+}  // namespace ft

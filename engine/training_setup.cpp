@@ -1,0 +1,211 @@
+#include "engine/training_setup.h"
+
+#include "engine/architecture_presets.h"
+#include "engine/checkpoint_reader.h"
+#include "engine/error.h"
+#include "engine/example_schema.h"
+#include "engine/fresh_model.h"
+#include "engine/json_document.h"
+#include "engine/jsonl_reader.h"
+#include "engine/weight_initialization.h"
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+namespace ft {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Tokenizers trained for tiny presets stay small (the demo's data is a few kilobytes); larger
+// architectures get a Llama-sized vocabulary, fewer pieces when the text holds fewer merges.
+int64_t fresh_vocab_size(const std::string& architecture) {
+  return architecture.rfind("tiny-", 0) == 0 ? 512 : 32000;
+}
+
+// Re-throws an engine error from loading a request's file with the request field it came from.
+template <typename F>
+auto attributed_to(const std::string& param, F&& load) {
+  try {
+    return load();
+  } catch (const DataValidationError&) {
+    throw;
+  } catch (const Error& e) {
+    throw Error(e.kind(), e.what(), param);
+  }
+}
+
+// The texts of the training file's examples, for training a fresh model's tokenizer. Lines
+// that do not parse are skipped here; data validation reports them with the tokenizer ready.
+std::vector<std::string> example_texts(const fs::path& jsonl) {
+  std::vector<std::string> texts;
+  JsonLinesReader reader(jsonl, 1u << 20);
+  for (JsonLine line; reader.next(line);) {
+    if (line.too_long || line.text.find_first_not_of(" \t") == std::string::npos) continue;
+    std::vector<std::string> problems;
+    std::optional<ExampleText> example;
+    try {
+      example = parse_example(parse_json(line.text, "line"), problems);
+    } catch (const Error&) {
+      continue;
+    }
+    if (!example) continue;
+    if (auto* pc = std::get_if<PromptCompletion>(&*example)) {
+      texts.push_back(pc->prompt);
+      texts.push_back(pc->completion);
+    } else {
+      for (const auto& m : std::get<std::vector<ChatMessage>>(*example)) texts.push_back(m.content);
+    }
+  }
+  return texts;
+}
+
+// One timed forward and backward pass of random tokens, after one untimed pass to warm up.
+double measure_micro_batch(CausalLM& model, const torch::Device& device, int64_t micro_batch, int64_t seq_len) {
+  const auto vocab = model.config().vocab_size;
+  auto ids = torch::randint(vocab, {micro_batch, seq_len}, torch::TensorOptions().dtype(torch::kLong).device(device));
+  auto pass = [&] {
+    auto logits = model.forward(ModelInput(ids));
+    logits.mean().backward();
+    model.zero_grad();
+  };
+  pass();
+  const auto started = std::chrono::steady_clock::now();
+  pass();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+bool fits_in_memory(CausalLM& model, const torch::Device& device, int64_t micro_batch, int64_t seq_len) {
+  try {
+    measure_micro_batch(model, device, micro_batch, seq_len);
+    return true;
+  } catch (const c10::Error& e) {
+    if (std::string(e.what()).find("out of memory") == std::string::npos) throw;
+    model.zero_grad();
+    return false;
+  }
+}
+
+nlohmann::json statistics_json(const DatasetStatistics& s) {
+  return {{"examples", s.examples},         {"total_tokens", s.total_tokens}, {"prompt_tokens", s.prompt_tokens},
+          {"completion_tokens", s.completion_tokens}, {"min_tokens", s.min_tokens},   {"max_tokens", s.max_tokens},
+          {"mean_tokens", s.mean_tokens},   {"median_tokens", s.median_tokens}, {"p95_tokens", s.p95_tokens}};
+}
+
+void load_model(const TrainingRequest& request, const torch::Device& device, TrainingSetup& setup) {
+  std::error_code ec;
+  if (fs::is_directory(request.model, ec)) {
+    setup.model = attributed_to("model", [&] { return load_causal_lm(request.model); });
+    setup.tokenizer = attributed_to("model", [&] {
+      return std::make_shared<Tokenizer>(Tokenizer::load(fs::path(request.model) / "tokenizer.model"));
+    });
+  } else if (architecture_preset(request.model, 512)) {
+    auto texts = attributed_to("training_file", [&] { return example_texts(request.training_file); });
+    // Weights are drawn again from the plan's seed once it is known.
+    auto fresh = create_fresh_model(request.model, texts, fresh_vocab_size(request.model), 0);
+    setup.model = fresh.model;
+    setup.tokenizer = std::make_shared<Tokenizer>(std::move(fresh.tokenizer));
+    setup.pretrained = false;
+  } else {
+    std::string known;
+    for (const auto& name : architecture_preset_names()) known += (known.empty() ? "" : ", ") + name;
+    throw Error(ErrorKind::not_found,
+                "model: \"" + request.model + "\" is neither a checkpoint folder nor a known architecture (" + known + ")",
+                "model");
+  }
+  setup.model->to(device);
+}
+
+}  // namespace
+
+torch::Device choose_device(const std::string& name) {
+  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  try {
+    torch::Device device(name);
+    if (device.is_cuda() && (!torch::cuda::is_available() || device.index() >= static_cast<int>(torch::cuda::device_count()))) {
+      throw Error(ErrorKind::invalid_argument, "device \"" + name + "\" is not available on this machine", "device");
+    }
+    if (!device.is_cpu() && !device.is_cuda()) throw c10::Error("", "");
+    return device;
+  } catch (const c10::Error&) {
+    throw Error(ErrorKind::invalid_argument, "device \"" + name + "\" is not one of auto, cpu, cuda, cuda:N", "device");
+  }
+}
+
+MachineSummary describe_machine(const torch::Device& device) {
+  MachineSummary m;
+  m.gpu = device.is_cuda();
+  m.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // On the GPU the micro-batch is probed rather than estimated, so its free memory is not read.
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string key; meminfo >> key;) {
+    uint64_t kib = 0;
+    meminfo >> kib;
+    meminfo.ignore(64, '\n');
+    if (key == "MemAvailable:") m.available_memory_bytes = kib * 1024;
+  }
+  return m;
+}
+
+TrainingSetup prepare_training(const TrainingRequest& request, const torch::Device& device) {
+  TrainingSetup setup;
+  load_model(request, device, setup);
+  const auto context = setup.model->config().max_position_embeddings;
+  setup.training = load_training_data(request.training_file, *setup.tokenizer, context, "training_file");
+  if (request.validation_file) {
+    setup.validation = load_training_data(*request.validation_file, *setup.tokenizer, context, "validation_file");
+  }
+  setup.machine = describe_machine(device);
+  DeviceProbes probes;
+  auto& model = *setup.model;
+  probes.measured_seconds_per_micro_batch = [&](int64_t mb, int64_t len) { return measure_micro_batch(model, device, mb, len); };
+  if (device.is_cuda()) probes.fits_in_memory = [&](int64_t mb, int64_t len) { return fits_in_memory(model, device, mb, len); };
+  setup.plan = plan_hyperparameters(request.hyperparameters, request.seed, setup.training.statistics,
+                                    summarize_model(model.config(), setup.pretrained), setup.machine, probes);
+  if (!setup.pretrained) initialize_weights(model, static_cast<uint64_t>(setup.plan.integer("seed")));
+  return setup;
+}
+
+TrainingOptions training_options(const HyperparameterPlan& plan) {
+  TrainingOptions o;
+  o.n_epochs = plan.integer("n_epochs");
+  o.batch_size = plan.integer("batch_size");
+  o.micro_batch_size = plan.integer("micro_batch_size");
+  o.max_seq_len = plan.integer("max_seq_len");
+  o.learning_rate = plan.number("learning_rate");
+  o.warmup_steps = plan.integer("warmup_steps");
+  o.prompt_loss_weight = plan.number("prompt_loss_weight");
+  o.adamw.weight_decay = plan.number("weight_decay");
+  o.adamw.beta1 = plan.number("adam_beta1");
+  o.adamw.beta2 = plan.number("adam_beta2");
+  o.adamw.epsilon = plan.number("adam_epsilon");
+  o.max_grad_norm = plan.number("max_grad_norm");
+  o.seed = static_cast<uint64_t>(plan.integer("seed"));
+  // About ten evaluations per run, besides the one at the end of every epoch.
+  o.eval_interval_steps = std::max<int64_t>(1, (plan.integer("total_steps") + 9) / 10);
+  return o;
+}
+
+nlohmann::json describe_plan(const TrainingSetup& setup, const torch::Device& device) {
+  const auto& plan = setup.plan;
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const auto& w : setup.training.warnings) warnings.push_back("training_file line " + std::to_string(w.line) + ": " + w.message);
+  if (setup.validation) {
+    for (const auto& w : setup.validation->warnings) warnings.push_back("validation_file line " + std::to_string(w.line) + ": " + w.message);
+  }
+  return {{"model", {{"parameters", parameter_count(setup.model->config())},
+                     {"context_length", setup.model->config().max_position_embeddings},
+                     {"pretrained", setup.pretrained}}},
+          {"device", device.str()},
+          {"hyperparameters", to_json(plan)},
+          {"data", {{"training", statistics_json(setup.training.statistics)},
+                    {"validation", setup.validation ? statistics_json(setup.validation->statistics) : nlohmann::json()}}},
+          {"estimate", {{"total_tokens", plan.at("total_tokens").value},
+                        {"total_steps", plan.at("total_steps").value},
+                        {"memory_bytes", plan.at("estimated_memory_bytes").value},
+                        {"seconds", plan.at("estimated_seconds").value}}},
+          {"warnings", warnings}};
+}
+
+}  // namespace ft
