@@ -191,3 +191,22 @@ TEST_CASE("validation is evaluated at the interval and at the end of each epoch"
   }
   CHECK(evaluated == std::vector<int64_t>{3, 4, 6, 8});
 }
+
+TEST_CASE("only the newest three epoch checkpoints are kept", "[trainer]") {
+  auto tokenizer = ft::Tokenizer::load(fixture("tiny-gpt2") / "tokenizer.model");
+  auto task = make_copy_task(tokenizer, 8, 0, 5);
+  auto options = learning_options(1);
+  options.n_epochs = 4;
+  options.batch_size = 8;
+  ft::testing::TempFolder dir;
+  ft::Trainer trainer(ft::load_causal_lm(fixture("tiny-gpt2")), tokenizer, options, task.training, {}, dir.path());
+  run_to_end(trainer);
+  CHECK_FALSE(fs::exists(dir / "epoch-0001"));
+  for (const char* kept : {"epoch-0002", "epoch-0003", "epoch-0004"}) {
+    CHECK(fs::exists(dir / kept / "model" / "model.safetensors"));
+    CHECK(fs::exists(dir / kept / "optimizer.safetensors"));
+  }
+  CHECK(ft::Trainer::latest_checkpoint(dir.path()) == dir / "epoch-0004");
+  // Each checkpoint's model is a Hugging Face folder the engine loads.
+  CHECK(ft::load_causal_lm(dir / "epoch-0004" / "model")->config().vocab_size == 512);
+}
