@@ -1,0 +1,78 @@
+#include "plugin/job_runner.h"
+
+#include "engine/checkpoint_writer.h"
+#include "engine/training_setup.h"
+#include "plugin/recorded_plan.h"
+
+namespace ft::plugin {
+namespace fs = std::filesystem;
+namespace {
+
+// The model, tokenizer and data for training. A job whose hyper-parameters were resolved
+// (validated, or resumed) trains with exactly those: the plan is not resolved again, since the
+// machine's free memory or a timing probe may differ now, and a checkpoint only resumes with the
+// same batch size and seed. A resumed job that never got that far resolves them now.
+TrainingSetup prepare_for_run(Job& job, const torch::Device& device, HyperparameterPlan& plan) {
+  const auto request = job.request();
+  if (const auto recorded = job.resolved_hyperparameters()) {
+    plan = plan_from_json(*recorded);
+    return prepare_training(with_recorded_values(request, *recorded), device);
+  }
+  auto setup = prepare_training(request, device);
+  job.record_plan(describe_plan(setup, device));
+  plan = setup.plan;
+  return setup;
+}
+
+// model/ appears whole or not at all: written beside it, then renamed.
+void write_model(const fs::path& folder, const CausalLM& model, const Tokenizer& tokenizer) {
+  const auto partial = fs::path(folder.string() + ".partial");
+  fs::remove_all(partial);
+  write_checkpoint(partial, model, tokenizer);
+  fs::remove_all(folder);
+  fs::rename(partial, folder);
+}
+
+void train(Job& job, const torch::Device& device) {
+  HyperparameterPlan plan;
+  auto setup = prepare_for_run(job, device, plan);
+  if (job.cancel_requested()) return job.end_cancelled();
+  std::vector<TokenizedExample> validation;
+  if (setup.validation) validation = std::move(setup.validation->examples);
+  Trainer trainer(setup.model, *setup.tokenizer, training_options(plan), std::move(setup.training.examples),
+                  std::move(validation), job.paths().checkpoints);
+  const auto checkpoint = Trainer::latest_checkpoint(job.paths().checkpoints);
+  if (checkpoint) trainer.resume_from(*checkpoint);
+  job.training_begins(checkpoint, trainer.completed_steps());
+
+  TrainingCallbacks callbacks;
+  callbacks.on_step = [&job](const StepMetrics& metrics) { job.record_step(metrics); };
+  callbacks.on_checkpoint = [&job](int64_t epoch, const fs::path& path) { job.record_checkpoint(epoch, path); };
+  callbacks.cancel = job.cancel_flag();
+  if (trainer.run(callbacks) == TrainingOutcome::cancelled || job.cancel_requested()) return job.end_cancelled();
+  write_model(job.paths().model, *setup.model, *setup.tokenizer);
+  job.succeed(job.paths().model);
+}
+
+}  // namespace
+
+bool validate_job(Job& job, const torch::Device& device) {
+  try {
+    if (job.cancel_requested()) return false;
+    const auto setup = prepare_training(job.request(), device);
+    return job.mark_validated(describe_plan(setup, device));
+  } catch (...) {
+    job.fail(FT_JOB_VALIDATING_FILES, failure_of_current_exception());
+    return false;
+  }
+}
+
+void run_job(Job& job, const torch::Device& device) {
+  try {
+    train(job, device);
+  } catch (...) {
+    job.fail(FT_JOB_RUNNING, failure_of_current_exception());
+  }
+}
+
+}  // namespace ft::plugin

@@ -1,0 +1,32 @@
+// The object behind an ft_plugin handle, and the registry of open handles that lets every entry
+// point refuse a NULL or closed handle with FT_ERR_INVALID_ARGUMENT instead of touching freed
+// memory.
+#pragma once
+
+#include "plugin/job_manager.h"
+#include "plugin/plugin_options.h"
+#include "plugin/workspace.h"
+
+#include <finetune/finetune.h>
+#include <torch/torch.h>
+
+#include <memory>
+
+struct ft_plugin {
+  ft_plugin(ft::plugin::PluginOptions options, torch::Device device);
+
+  ft::plugin::PluginOptions options;
+  torch::Device device;
+  std::unique_ptr<ft::plugin::Workspace> workspace;  // holds the lock
+  std::unique_ptr<ft::plugin::JobManager> jobs;      // declared after: closed before the lock goes
+};
+
+namespace ft::plugin {
+
+void register_handle(ft_plugin* plugin);
+// False when `plugin` was not open (never opened, or closed already).
+bool unregister_handle(ft_plugin* plugin);
+// `plugin` when it is open; ApiError(FT_ERR_INVALID_ARGUMENT) naming `function` otherwise.
+ft_plugin& require_handle(ft_plugin* plugin, const char* function);
+
+}  // namespace ft::plugin

@@ -1,0 +1,27 @@
+# Fails unless the dynamic symbol table of LIBRARY defines only ft_* symbols, and all of the ABI.
+# Run as: cmake -DLIBRARY=libfinetune.so -DNM=nm -P check_exports.cmake
+cmake_minimum_required(VERSION 3.18)  # if(IN_LIST)
+execute_process(COMMAND ${NM} -D --defined-only ${LIBRARY} OUTPUT_VARIABLE symbols RESULT_VARIABLE failed)
+if(failed)
+  message(FATAL_ERROR "nm failed on ${LIBRARY}")
+endif()
+string(REPLACE "\n" ";" lines "${symbols}")
+set(exported "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "^[0-9a-fA-F]* +[A-Za-z] +([^ ]+)$")
+    set(name ${CMAKE_MATCH_1})
+    if(NOT name MATCHES "^ft_")
+      message(FATAL_ERROR "libfinetune.so exports ${name}, which is not part of the ABI")
+    endif()
+    list(APPEND exported ${name})
+  endif()
+endforeach()
+foreach(name ft_abi_version ft_version ft_last_error ft_status_name ft_job_status_name ft_free ft_open ft_close
+             ft_plan ft_job_create ft_job_get ft_job_list ft_job_hyperparameters ft_job_events ft_job_progress
+             ft_job_cancel ft_job_wait ft_job_resume ft_generate ft_get_api)
+  if(NOT name IN_LIST exported)
+    message(FATAL_ERROR "libfinetune.so does not export ${name}")
+  endif()
+endforeach()
+list(LENGTH exported count)
+message(STATUS "libfinetune.so exports ${count} symbols, all ft_*")
