@@ -6,6 +6,7 @@
 #include "engine/training_memory.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -34,6 +35,18 @@ constexpr double default_prompt_loss_weight = 0.01;
 // compute-optimal; epochs are capped at the most a request may ask for.
 constexpr int64_t tokens_per_parameter = 20;
 constexpr int64_t max_epochs = 50;
+
+// Training from scratch, batch: GPT-3 (Brown et al. 2020, Table 2.1) pre-trained Small's 125M
+// parameters with batches of 0.5M tokens, one token per 250 parameters; a freshly initialised model
+// gets batches of that many tokens for its size, in whole examples of the data's mean length.
+constexpr int64_t parameters_per_batch_token = 250;
+
+// Training from scratch, learning rate below GPT-3 Small: Table 2.1's rates fall as a power of the
+// size, from Small's 6e-4 at 125M to 175B's 6e-5, i.e. rate ~ parameters^-(ln 10 / ln 1400); a
+// smaller model trained from scratch gets the rate that power law gives for its size.
+const double small_model_rate_exponent = std::log(10.0) / std::log(1400.0);
+constexpr int64_t gpt3_small_parameters = 125'000'000;
+constexpr double gpt3_small_rate = 6e-4;
 
 // Warm-up shares of all steps: the 3% common in instruction tuning (Stanford Alpaca's
 // warmup_ratio) for a pretrained model, 10% from random weights, whose first gradients are the
@@ -206,10 +219,25 @@ class Planner {
       }
       return from_user("batch_size", b, "set by the user to " + num(b) + " (allowed: 1 to 256, at most the " + num(n) + " examples)");
     }
+    if (from_scratch()) return pretraining_batch_size();
     // 0.2% rounded half up, in integers: round(n / 500) = (n + 250) / 500.
     const int64_t b = std::clamp<int64_t>((n + 250) / 500, 1, max_batch_size);
     return automatic("batch_size", b,
                      "0.2% of " + num(n) + " examples is " + num(n * 0.002) + "; rounded and clamped to [1, 256]: " + num(b));
+  }
+
+  ResolvedHyperparameter pretraining_batch_size() const {
+    const int64_t n = data_.examples, most = std::min(n, max_batch_size);
+    const double tokens = double(model_.parameter_count) / double(parameters_per_batch_token);
+    const double mean = std::max(data_.mean_tokens, 1.0);
+    const int64_t wanted = std::llround(tokens / mean);
+    const int64_t b = std::clamp<int64_t>(wanted, 1, most);
+    return automatic("batch_size", b,
+                     "a freshly initialised model is pre-trained with batches of tokens in proportion to its size, "
+                     "as GPT-3 was (Small: 0.5M tokens for 125M parameters, one per 250): " +
+                         num(model_.parameter_count) + " / 250 = " + num(round_significant(tokens)) + " tokens, / " +
+                         num(round_significant(mean)) + " mean tokens per example = " + num(wanted) +
+                         " examples; clamped to [1, " + num(most) + "]: " + num(b));
   }
 
   ResolvedHyperparameter learning_rate_multiplier() const {
@@ -250,9 +278,22 @@ class Planner {
   }
 
   ResolvedHyperparameter learning_rate() const {
+    const double multiplier = plan_.number("learning_rate_multiplier");
+    if (from_scratch() && model_.parameter_count < gpt3_small_parameters) {
+      const double base = round_significant(
+          gpt3_small_rate * std::pow(double(gpt3_small_parameters) / double(std::max<int64_t>(model_.parameter_count, 1)),
+                                     small_model_rate_exponent));
+      const double rate = round_significant(multiplier * base);
+      return automatic("learning_rate", rate,
+                       "learning_rate_multiplier " + num(multiplier) + " x " + num(base) + " = " + num(rate) + ", where " +
+                           num(base) + " is the pre-training rate for a freshly initialised model of " +
+                           num(model_.parameter_count) +
+                           " parameters, below GPT-3 Small: Table 2.1's power law extended, 6e-4 x (125000000 / " +
+                           num(model_.parameter_count) + ")^0.318 (the exponent ln 10 / ln 1400 takes Small's 6e-4 at "
+                           "125M to 175B's 6e-5)");
+    }
     const TableLearningRate table = gpt3_learning_rate(model_.parameter_count);
     const double base = round_significant(table.rate);
-    const double multiplier = plan_.number("learning_rate_multiplier");
     const double rate = round_significant(multiplier * base);
     return automatic("learning_rate", rate,
                      "learning_rate_multiplier " + num(multiplier) + " x " + num(base) + " = " + num(rate) + ", where " +

@@ -386,10 +386,16 @@ TEST_CASE("A freshly initialised model is trained with pre-training rules", "[po
     CHECK(20 * parameters > 50 * 5000);  // Chinchilla's tokens are more than 50 epochs hold
     CHECK(plan.integer("n_epochs") == 50);
     CHECK(plan.number("learning_rate_multiplier") == 1.0);
-    CHECK(plan.number("learning_rate") == 6e-4);  // GPT-3 Small's, clamped from below
+    // Below GPT-3 Small, Table 2.1's power law (6e-4 at 125M, 6e-5 at 175B) extended to the size.
+    const double extrapolated = 6e-4 * std::pow(125e6 / double(parameters), std::log(10.0) / std::log(1400.0));
+    CHECK(plan.number("learning_rate") == Approx(extrapolated).epsilon(0.005));
+    CHECK(plan.number("learning_rate") > 6e-4);
+    // Batches of one token per 250 parameters (GPT-3 Small: 0.5M tokens for 125M), in 50-token examples.
+    CHECK(plan.integer("batch_size") == std::clamp<int64_t>(std::llround(parameters / 250.0 / 50.0), 1, 100));
     CHECK(plan.number("prompt_loss_weight") == 1.0);
     CHECK(plan.integer("warmup_steps") == (plan.integer("total_steps") + 9) / 10);
-    for (const char* name : {"n_epochs", "learning_rate_multiplier", "prompt_loss_weight", "warmup_steps"}) {
+    for (const char* name : {"n_epochs", "batch_size", "learning_rate", "learning_rate_multiplier", "prompt_loss_weight",
+                             "warmup_steps"}) {
       INFO(name);
       CHECK(plan.at(name).reason.find("freshly initialised") != std::string::npos);
     }
@@ -406,7 +412,8 @@ TEST_CASE("A freshly initialised model is trained with pre-training rules", "[po
     const ft::HyperparameterPlan plan = ft::plan_hyperparameters(
         {{"n_epochs", 2}, {"learning_rate_multiplier", 0.5}}, 1, training_set(100, 50), model, cpu(8 * gib));
     CHECK(plan.integer("n_epochs") == 2);
-    CHECK(plan.number("learning_rate") == Approx(3e-4));
+    const double extrapolated = 6e-4 * std::pow(125e6 / double(parameters), std::log(10.0) / std::log(1400.0));
+    CHECK(plan.number("learning_rate") == Approx(0.5 * extrapolated).epsilon(0.01));
   }
 }
 
