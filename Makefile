@@ -3,6 +3,8 @@
 #   make test   install what is missing, build, and run every test
 # and, for the plugin's ABI tests under the sanitizers, make sanitize.
 BUILD_DIR ?= build
+# cmake --build runs make inside make; its "Entering directory" lines are only noise here.
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 
 .PHONY: demo test build deps clean sanitize
