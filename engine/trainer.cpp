@@ -105,15 +105,9 @@ bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, S
   const auto started = std::chrono::steady_clock::now();
   torch::manual_seed(mix(options_.seed ^ 0x5eedull, static_cast<uint64_t>(step_)));
   model_->train();
-  const auto device = model_->parameters().front().device();
-  std::vector<PackedBatch> micro_batches;
+  const auto micro_batches = pack_micro_batches(examples);
   double total_weight = 0;
-  for (size_t i = 0; i < examples.size(); i += options_.micro_batch_size) {
-    const auto end = std::min(examples.size(), i + static_cast<size_t>(options_.micro_batch_size));
-    micro_batches.push_back(pack_examples({examples.begin() + i, examples.begin() + end}, options_.max_seq_len,
-                                          options_.prompt_loss_weight));
-    total_weight += micro_batches.back().weights.sum().item<double>();
-  }
+  for (const auto& mb : micro_batches) total_weight += mb.weights.sum().item<double>();
   // A batch of prompts with weight 0 has nothing to learn; its loss is 0, not 0/0.
   const double normaliser = total_weight > 0 ? total_weight : 1.0;
   optimizer_.zero_grad();
@@ -121,8 +115,7 @@ bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, S
   int64_t correct = 0, completion = 0, tokens = 0;
   for (const auto& mb : micro_batches) {
     if (cancel && cancel->load()) return false;
-    auto logits = model_->forward(ModelInput(mb.input_ids.to(device), mb.position_ids.to(device), mb.segment_ids.to(device)));
-    auto sums = weighted_token_loss(logits, mb);
+    auto sums = micro_batch_loss(mb);
     (sums.weighted_loss / normaliser).backward();
     loss_sum += sums.weighted_loss.item<double>();
     correct += sums.correct_completion;
@@ -153,18 +146,32 @@ bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, S
   return true;
 }
 
+std::vector<PackedBatch> Trainer::pack_micro_batches(const std::vector<const TokenizedExample*>& examples) const {
+  std::vector<PackedBatch> micro_batches;
+  const auto size = static_cast<size_t>(options_.micro_batch_size);
+  for (size_t i = 0; i < examples.size(); i += size) {
+    const auto end = examples.begin() + static_cast<long>(std::min(examples.size(), i + size));
+    micro_batches.push_back(pack_examples({examples.begin() + static_cast<long>(i), end}, options_.max_seq_len,
+                                          options_.prompt_loss_weight));
+  }
+  return micro_batches;
+}
+
+TokenLossSums Trainer::micro_batch_loss(const PackedBatch& mb) {
+  const auto device = model_->parameters().front().device();
+  auto logits = model_->forward(ModelInput(mb.input_ids.to(device), mb.position_ids.to(device), mb.segment_ids.to(device)));
+  return weighted_token_loss(logits, mb);
+}
+
 Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples) {
   torch::NoGradGuard no_grad;
   model_->eval();
-  const auto device = model_->parameters().front().device();
+  std::vector<const TokenizedExample*> all;
+  for (const auto& e : examples) all.push_back(&e);
   double loss_sum = 0, weight = 0;
   int64_t correct = 0, completion = 0;
-  for (size_t i = 0; i < examples.size(); i += options_.micro_batch_size) {
-    std::vector<const TokenizedExample*> chunk;
-    for (size_t j = i; j < std::min(examples.size(), i + static_cast<size_t>(options_.micro_batch_size)); ++j) chunk.push_back(&examples[j]);
-    const auto mb = pack_examples(chunk, options_.max_seq_len, options_.prompt_loss_weight);
-    auto sums = weighted_token_loss(
-        model_->forward(ModelInput(mb.input_ids.to(device), mb.position_ids.to(device), mb.segment_ids.to(device))), mb);
+  for (const auto& mb : pack_micro_batches(all)) {
+    auto sums = micro_batch_loss(mb);
     loss_sum += sums.weighted_loss.item<double>();
     weight += sums.weight;
     correct += sums.correct_completion;

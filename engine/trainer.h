@@ -13,6 +13,7 @@
 #include "engine/causal_lm.h"
 #include "engine/example_template.h"
 #include "engine/tokenizer.h"
+#include "engine/weighted_token_loss.h"
 
 #include <atomic>
 #include <filesystem>
@@ -94,6 +95,10 @@ class Trainer {
   // One optimizer step over `examples`; false when cancelled before it completed.
   bool train_step(const std::vector<const TokenizedExample*>& examples, StepMetrics& metrics,
                   const std::atomic<bool>* cancel);
+  // Examples in groups of micro_batch_size, each packed into rows.
+  std::vector<PackedBatch> pack_micro_batches(const std::vector<const TokenizedExample*>& examples) const;
+  // The model's weighted loss sums on one packed micro-batch, on the model's device.
+  TokenLossSums micro_batch_loss(const PackedBatch& micro_batch);
   void save_checkpoint(int64_t completed_epochs, const TrainingCallbacks& callbacks);
   uint64_t data_fingerprint() const;
 
