@@ -3,6 +3,7 @@
 #include "engine/text_generator.h"
 #include "engine/training_setup.h"
 #include "tests/catch.h"
+#include "tests/copy_data.h"
 #include "tests/temp_folder.h"
 
 #include <fstream>
@@ -13,17 +14,6 @@ namespace {
 
 const fs::path kLlama = fs::path(FT_FIXTURES) / "hf" / "tiny-llama";
 
-// A JSON Lines file of `n` copy examples.
-fs::path copy_examples(const ft::testing::TempFolder& dir, const std::string& name, int n) {
-  std::ofstream out(dir / name);
-  for (int i = 0; i < n; ++i) {
-    std::string letters;
-    for (int k = 0; k < 4; ++k) letters += std::string(k ? " " : "") + static_cast<char>('a' + (i * 7 + k * 3) % 8);
-    out << nlohmann::json{{"prompt", "copy: " + letters + " ="}, {"completion", letters}}.dump() << "\n";
-  }
-  return dir / name;
-}
-
 ft::TrainingRequest request_for(const std::string& model, const fs::path& training) {
   return ft::parse_training_request({{"model", model}, {"training_file", training.string()}, {"seed", 3}});
 }
@@ -32,7 +22,7 @@ ft::TrainingRequest request_for(const std::string& model, const fs::path& traini
 
 TEST_CASE("a CPU plan for tiny-llama splits the batch into micro-batches that fit the machine", "[setup]") {
   ft::testing::TempFolder dir;
-  auto request = request_for(kLlama.string(), copy_examples(dir, "train.jsonl", 3000));
+  auto request = request_for(kLlama.string(), ft::testing::write_copy_data(dir, "train.jsonl", 3000));
   auto setup = ft::prepare_training(request, torch::kCPU);
   const auto& plan = setup.plan;
   CHECK(plan.integer("batch_size") == 6);  // 0.2% of 3000
@@ -50,7 +40,7 @@ TEST_CASE("a CPU plan for tiny-llama splits the batch into micro-batches that fi
 
 TEST_CASE("planning reports which request field is wrong", "[setup]") {
   ft::testing::TempFolder dir;
-  auto training = copy_examples(dir, "train.jsonl", 10);
+  auto training = ft::testing::write_copy_data(dir, "train.jsonl", 10);
   auto param_of = [](const std::function<void()>& f) {
     try {
       f();
@@ -72,7 +62,7 @@ TEST_CASE("planning reports which request field is wrong", "[setup]") {
 
 TEST_CASE("a named architecture is trained from scratch with pre-training rules", "[setup]") {
   ft::testing::TempFolder dir;
-  auto setup = ft::prepare_training(request_for("tiny-gpt2", copy_examples(dir, "train.jsonl", 50)), torch::kCPU);
+  auto setup = ft::prepare_training(request_for("tiny-gpt2", ft::testing::write_copy_data(dir, "train.jsonl", 50)), torch::kCPU);
   CHECK_FALSE(setup.pretrained);
   CHECK(setup.plan.number("learning_rate_multiplier") == 1.0);
   CHECK_THAT(setup.plan.at("learning_rate_multiplier").reason, Catch::Matchers::Contains("freshly initialised"));

@@ -1,6 +1,7 @@
 // ft-host driven as a subprocess: every command, its output and exit code, and bad input.
 #include "tests/catch.h"
 #include "tests/host/ft_host_runner.h"
+#include "tests/copy_data.h"
 #include "tests/temp_folder.h"
 
 #include <dlfcn.h>
@@ -12,21 +13,12 @@
 
 using ft::testing::run_host;
 using ft::testing::TempFolder;
+using ft::testing::write_copy_data;
 using nlohmann::json;
 
 namespace {
 
 const std::string kModel = std::string(FT_FIXTURES) + "/hf/tiny-llama";
-
-std::string write_copy_data(const TempFolder& folder, const std::string& name, int count, int offset = 0) {
-  std::string text;
-  for (int i = offset; i < offset + count; ++i) {
-    std::string letters;
-    for (int k = 0, v = i * 7 + 3; k < 4; ++k, v /= 8) letters += std::string(k ? " " : "") + char('a' + v % 8);
-    text += json{{"prompt", "copy: " + letters + " ="}, {"completion", " " + letters}}.dump() + "\n";
-  }
-  return folder.write(name, text).string();
-}
 
 bool one_line(const std::string& s) {
   const auto first = s.find('\n');
@@ -69,7 +61,7 @@ json without_timing(json plan) {
 TEST_CASE("ft-host refuses bad usage and bad input with one clear line and exit code 2", "[host]") {
   TempFolder folder;
   const std::string ws = (folder / "ws").string();
-  const std::string train = write_copy_data(folder, "train.jsonl", 16);
+  const std::string train = write_copy_data(folder, "train.jsonl", 16).string();
   const std::string bad = folder.write("bad.jsonl", "{\"prompt\": \"a\", \"completion\": \"b\"}\n{not json\n").string();
 
   SECTION("an unknown subcommand") {
@@ -135,7 +127,7 @@ TEST_CASE("ft-host refuses bad usage and bad input with one clear line and exit 
 
 TEST_CASE("ft-host plan --json prints what ft_plan returns", "[host]") {
   TempFolder folder;
-  const std::string train = write_copy_data(folder, "train.jsonl", 16);
+  const std::string train = write_copy_data(folder, "train.jsonl", 16).string();
   const auto r = run_host({"plan", "--json", "--model", kModel, "--training-file", train, "--seed", "5", "--set", "n_epochs=2"},
                           (folder / "ws").string());
   REQUIRE(r.exit_code == 0);
@@ -154,8 +146,8 @@ TEST_CASE("ft-host plan --json prints what ft_plan returns", "[host]") {
 TEST_CASE("ft-host trains, lists, shows, explains, plots and generates", "[host]") {
   TempFolder folder;
   const std::string ws = (folder / "ws").string();
-  const std::string train = write_copy_data(folder, "train.jsonl", 16);
-  const std::string valid = write_copy_data(folder, "valid.jsonl", 4, 100);
+  const std::string train = write_copy_data(folder, "train.jsonl", 16).string();
+  const std::string valid = write_copy_data(folder, "valid.jsonl", 4, 100).string();
 
   const auto start = run_host({"start", "--model", kModel, "--training-file", train, "--validation-file", valid, "--set",
                                "n_epochs=1", "--set", "batch_size=4", "--suffix", "host-test", "--seed", "3"},
@@ -220,7 +212,7 @@ TEST_CASE("ft-host trains, lists, shows, explains, plots and generates", "[host]
 TEST_CASE("ft-host cancels a job on Ctrl-C and resumes it to the end", "[host]") {
   TempFolder folder;
   const std::string ws = (folder / "ws").string();
-  const std::string train = write_copy_data(folder, "train.jsonl", 32);
+  const std::string train = write_copy_data(folder, "train.jsonl", 32).string();
   // Ctrl-C (SIGINT) without a terminal stops watching; the job trains in that process, so it
   // ends cancelled when ft-host exits. The signal is sent once the job is running.
   const std::string log = (folder / "start.log").string();

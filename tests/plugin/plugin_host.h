@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tests/catch.h"
+#include "tests/copy_data.h"
 #include "tests/temp_folder.h"
 
 #include <finetune/finetune.h>
@@ -130,18 +131,6 @@ class Workspace {
  private:
   ft_plugin* handle_ = nullptr;
 };
-
-// `count` distinct copy examples: {"prompt": "copy: a b c d =", "completion": " a b c d"}.
-inline std::filesystem::path write_copy_data(const TempFolder& folder, const std::string& name, int count,
-                                             int offset = 0) {
-  std::string lines;
-  for (int i = offset; i < offset + count; ++i) {
-    std::string letters;
-    for (int k = 0, v = i; k < 4; ++k, v /= 8) letters += std::string(k ? " " : "") + static_cast<char>('a' + v % 8);
-    lines += nlohmann::json{{"prompt", "copy: " + letters + " ="}, {"completion", " " + letters}}.dump() + "\n";
-  }
-  return folder.write(name, lines);
-}
 
 inline nlohmann::json copy_request(const std::filesystem::path& training_file, int n_epochs = 2) {
   return {{"model", model_folder()},
