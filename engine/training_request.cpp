@@ -1,6 +1,6 @@
 #include "engine/training_request.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 #include <set>
 

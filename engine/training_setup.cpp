@@ -1,13 +1,13 @@
 #include "engine/training_setup.h"
 
-#include "engine/architecture_presets.h"
-#include "engine/checkpoint_reader.h"
-#include "engine/error.h"
-#include "engine/example_schema.h"
-#include "engine/fresh_model.h"
-#include "engine/json_document.h"
-#include "engine/jsonl_reader.h"
-#include "engine/weight_initialization.h"
+#include "engine/core/error.h"
+#include "engine/core/json_document.h"
+#include "engine/data/example_schema.h"
+#include "engine/data/jsonl_reader.h"
+#include "engine/formats/checkpoint_reader.h"
+#include "engine/models/architecture_presets.h"
+#include "engine/models/fresh_model.h"
+#include "engine/models/weight_initialization.h"
 
 #include <chrono>
 #include <fstream>

@@ -4,11 +4,11 @@
 // exactly this, so a plan that succeeds means the job will start, and a job runs it again.
 #pragma once
 
-#include "engine/causal_lm.h"
-#include "engine/hyperparameter_policy.h"
-#include "engine/tokenizer.h"
-#include "engine/trainer.h"
-#include "engine/training_data.h"
+#include "engine/data/training_data.h"
+#include "engine/models/causal_lm.h"
+#include "engine/planning/hyperparameter_policy.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "engine/training/trainer.h"
 #include "engine/training_request.h"
 
 #include <memory>

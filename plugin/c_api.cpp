@@ -1,7 +1,7 @@
 // The entry points of finetune.h. Each one catches every exception (none crosses the C
 // boundary), sets this thread's last error ("" on success), and sets its out-parameters only as
 // its last step, so that a failure leaves them untouched.
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "engine/training_setup.h"
 #include "plugin/api_error.h"
 #include "plugin/failure.h"

@@ -1,7 +1,7 @@
 #include "plugin/event_log.h"
 
-#include "engine/error.h"
-#include "engine/file_io.h"
+#include "engine/core/error.h"
+#include "engine/core/file_io.h"
 #include "plugin/json_text.h"
 #include "plugin/workspace.h"
 

@@ -1,6 +1,6 @@
 #include "plugin/failure.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "plugin/api_error.h"
 
 #include <c10/util/Exception.h>

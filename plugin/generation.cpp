@@ -1,9 +1,9 @@
 #include "plugin/generation.h"
 
-#include "engine/checkpoint_reader.h"
-#include "engine/error.h"
-#include "engine/text_generator.h"
-#include "engine/tokenizer.h"
+#include "engine/core/error.h"
+#include "engine/formats/checkpoint_reader.h"
+#include "engine/models/text_generator.h"
+#include "engine/tokenizer/tokenizer.h"
 #include "plugin/api_error.h"
 #include "plugin/job_id.h"
 #include "plugin/status_names.h"

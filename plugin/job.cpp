@@ -1,7 +1,7 @@
 #include "plugin/job.h"
 
-#include "engine/error.h"
-#include "engine/json_document.h"
+#include "engine/core/error.h"
+#include "engine/core/json_document.h"
 #include "plugin/api_error.h"
 #include "plugin/json_text.h"
 #include "plugin/results_table.h"

@@ -6,7 +6,7 @@
 // mutex, so a reader never sees a status without its event. Thread-safe.
 #pragma once
 
-#include "engine/trainer.h"
+#include "engine/training/trainer.h"
 #include "engine/training_request.h"
 #include "plugin/event_dispatcher.h"
 #include "plugin/event_log.h"

@@ -1,6 +1,6 @@
 #include "plugin/job_record.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 #include "plugin/status_names.h"
 
 namespace ft::plugin {

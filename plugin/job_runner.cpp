@@ -1,6 +1,6 @@
 #include "plugin/job_runner.h"
 
-#include "engine/checkpoint_writer.h"
+#include "engine/formats/checkpoint_writer.h"
 #include "engine/training_setup.h"
 #include "plugin/recorded_plan.h"
 

@@ -1,7 +1,7 @@
 #include "plugin/json_text.h"
 
-#include "engine/error.h"
-#include "engine/json_document.h"
+#include "engine/core/error.h"
+#include "engine/core/json_document.h"
 #include "plugin/api_error.h"
 
 #include <cstring>

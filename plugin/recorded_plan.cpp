@@ -1,6 +1,6 @@
 #include "plugin/recorded_plan.h"
 
-#include "engine/error.h"
+#include "engine/core/error.h"
 
 namespace ft::plugin {
 

@@ -3,7 +3,7 @@
 // job resume exactly, in this process or a later one.
 #pragma once
 
-#include "engine/hyperparameter_plan.h"
+#include "engine/planning/hyperparameter_plan.h"
 #include "engine/training_request.h"
 
 #include <nlohmann/json.hpp>

@@ -1,8 +1,8 @@
 #include "plugin/request_resolution.h"
 
-#include "engine/architecture_presets.h"
-#include "engine/error.h"
-#include "engine/hyperparameter_request.h"
+#include "engine/core/error.h"
+#include "engine/models/architecture_presets.h"
+#include "engine/planning/hyperparameter_request.h"
 #include "plugin/json_text.h"
 
 #include <filesystem>

@@ -5,7 +5,7 @@
 // the steps trained again follow the earlier ones (never rewritten).
 #pragma once
 
-#include "engine/trainer.h"
+#include "engine/training/trainer.h"
 
 #include <filesystem>
 

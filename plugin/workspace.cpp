@@ -1,7 +1,7 @@
 #include "plugin/workspace.h"
 
-#include "engine/error.h"
-#include "engine/file_io.h"
+#include "engine/core/error.h"
+#include "engine/core/file_io.h"
 #include "plugin/api_error.h"
 #include "plugin/job_id.h"
 #include "plugin/json_text.h"

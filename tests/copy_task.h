@@ -3,7 +3,7 @@
 // to copy (attend to the matching earlier position) gets them right.
 #pragma once
 
-#include "engine/example_template.h"
+#include "engine/data/example_template.h"
 
 #include <random>
 #include <set>

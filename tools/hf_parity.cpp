@@ -3,11 +3,11 @@
 // grad.<parameter>) and reference.json (tokenizer texts and ids), as made by
 // tests/fixtures/hf/make_fixtures.py. Prints each difference; exits 0 when all are within bounds,
 // 1 when any is beyond, 2 when the folder cannot be read.
-#include "engine/checkpoint_reader.h"
-#include "engine/error.h"
-#include "engine/json_document.h"
-#include "engine/next_token_loss.h"
-#include "engine/tokenizer.h"
+#include "engine/core/error.h"
+#include "engine/core/json_document.h"
+#include "engine/formats/checkpoint_reader.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "engine/training/next_token_loss.h"
 
 #include <cstdio>
 #include <string>

@@ -1,6 +1,6 @@
 // hf-parity is the project's oracle; these tests make sure it can fail.
-#include "engine/safetensors_reader.h"
-#include "engine/safetensors_writer.h"
+#include "engine/formats/safetensors_reader.h"
+#include "engine/formats/safetensors_writer.h"
 #include "tests/catch.h"
 #include "tests/temp_folder.h"
 

@@ -1,7 +1,7 @@
 // ft-host driven as a subprocess: every command, its output and exit code, and bad input.
 #include "tests/catch.h"
-#include "tests/host/ft_host_runner.h"
 #include "tests/copy_data.h"
+#include "tests/host/ft_host_runner.h"
 #include "tests/temp_folder.h"
 
 #include <dlfcn.h>

@@ -1,0 +1,251 @@
+#include "engine/formats/model_config.h"
+
+#include "engine/core/error.h"
+#include "engine/core/json_document.h"
+
+#include <set>
+
+namespace ft {
+namespace {
+
+using nlohmann::json;
+
+// Typed access to config.json fields; every error names the file and the field.
+class Fields {
+ public:
+  Fields(const json& doc, const std::string& origin) : doc_(doc), origin_(origin) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
+    throw Error(ErrorKind::invalid_input, origin_ + ": field \"" + key + "\" " + problem);
+  }
+  bool has(const std::string& key) const { return doc_.contains(key) && !doc_[key].is_null(); }
+
+  int64_t size(const std::string& key) const {
+    if (!has(key)) fail(key, "is missing");
+    const auto& v = doc_[key];
+    if (!v.is_number_integer()) fail(key, "must be an integer, found " + v.dump());
+    if (v.get<int64_t>() <= 0) fail(key, "must be positive, found " + v.dump());
+    return v.get<int64_t>();
+  }
+  int64_t size_or(const std::string& key, int64_t fallback) const { return has(key) ? size(key) : fallback; }
+  int64_t token_id_or(const std::string& key, int64_t fallback) const {
+    if (!has(key)) return fallback;
+    const auto& v = doc_[key];
+    // Some checkpoints list several end-of-sequence ids; the first is the one generation emits.
+    const auto& id = v.is_array() && !v.empty() ? v[0] : v;
+    if (!id.is_number_integer()) fail(key, "must be an integer token id, found " + v.dump());
+    return id.get<int64_t>();
+  }
+  double number_or(const std::string& key, double fallback) const {
+    if (!has(key)) return fallback;
+    if (!doc_[key].is_number()) fail(key, "must be a number, found " + doc_[key].dump());
+    return doc_[key].get<double>();
+  }
+  bool flag_or(const std::string& key, bool fallback) const {
+    if (!has(key)) return fallback;
+    if (!doc_[key].is_boolean()) fail(key, "must be true or false, found " + doc_[key].dump());
+    return doc_[key].get<bool>();
+  }
+  std::string text_or(const std::string& key, const std::string& fallback) const {
+    if (!has(key)) return fallback;
+    if (!doc_[key].is_string()) fail(key, "must be a string, found " + doc_[key].dump());
+    return doc_[key].get<std::string>();
+  }
+  const json& object(const std::string& key) const {
+    if (!doc_[key].is_object()) fail(key, "must be an object, found " + doc_[key].dump());
+    return doc_[key];
+  }
+  const std::string& origin() const { return origin_; }
+
+ private:
+  const json& doc_;
+  const std::string& origin_;
+};
+
+Architecture detect_architecture(const json& doc, const Fields& f) {
+  std::string name;
+  if (f.has("architectures")) {
+    const auto& a = doc["architectures"];
+    if (!a.is_array() || a.empty() || !a[0].is_string()) f.fail("architectures", "must be a list of class names, found " + a.dump());
+    name = a[0].get<std::string>();
+  } else if (f.has("model_type")) {
+    name = f.text_or("model_type", "");
+  } else {
+    throw Error(ErrorKind::invalid_input, f.origin() + ": neither \"architectures\" nor \"model_type\" says what model this is");
+  }
+  if (name == "LlamaForCausalLM" || name == "MistralForCausalLM" || name == "llama" || name == "mistral") {
+    return Architecture::llama;
+  }
+  if (name == "GPT2LMHeadModel" || name == "gpt2") return Architecture::gpt2;
+  throw Error(ErrorKind::unsupported, f.origin() + ": architecture \"" + name +
+                                          "\" is not supported (supported: LlamaForCausalLM, MistralForCausalLM, GPT2LMHeadModel)");
+}
+
+// transformers 5 keeps rope_theta and the scaling inside "rope_parameters"; transformers 4 has a
+// top-level "rope_theta" and an optional "rope_scaling" object.
+void read_rope(const Fields& f, ModelConfig& c) {
+  c.rope_theta = f.number_or("rope_theta", 10000.0);
+  const char* key = f.has("rope_parameters") ? "rope_parameters" : f.has("rope_scaling") ? "rope_scaling" : nullptr;
+  if (!key) return;
+  const json& params = f.object(key);
+  Fields p(params, f.origin() + " " + key);
+  c.rope_theta = p.number_or("rope_theta", c.rope_theta);
+  auto& s = c.rope_scaling;
+  s.type = p.text_or("rope_type", p.text_or("type", "default"));
+  if (s.type != "default" && s.type != "linear" && s.type != "llama3") {
+    throw Error(ErrorKind::unsupported, f.origin() + ": rope type \"" + s.type +
+                                            "\" is not supported (supported: default, linear, llama3)");
+  }
+  s.factor = p.number_or("factor", 1.0);
+  s.low_freq_factor = p.number_or("low_freq_factor", s.low_freq_factor);
+  s.high_freq_factor = p.number_or("high_freq_factor", s.high_freq_factor);
+  s.original_max_position_embeddings = p.size_or("original_max_position_embeddings", s.original_max_position_embeddings);
+}
+
+void read_llama(const Fields& f, ModelConfig& c) {
+  c.vocab_size = f.size("vocab_size");
+  c.hidden_size = f.size("hidden_size");
+  c.intermediate_size = f.size("intermediate_size");
+  c.num_layers = f.size("num_hidden_layers");
+  c.num_heads = f.size("num_attention_heads");
+  c.num_kv_heads = f.size_or("num_key_value_heads", c.num_heads);
+  if (c.num_heads % c.num_kv_heads != 0) {
+    f.fail("num_key_value_heads", "(" + std::to_string(c.num_kv_heads) + ") must divide num_attention_heads (" +
+                                      std::to_string(c.num_heads) + ")");
+  }
+  if (!f.has("head_dim") && c.hidden_size % c.num_heads != 0) {
+    f.fail("hidden_size", "must be a multiple of num_attention_heads when head_dim is not given");
+  }
+  c.head_dim = f.size_or("head_dim", c.hidden_size / c.num_heads);
+  if (c.head_dim % 2 != 0) f.fail("head_dim", "must be even for rotary embeddings");
+  c.max_position_embeddings = f.size_or("max_position_embeddings", 2048);
+  c.norm_eps = f.number_or("rms_norm_eps", 1e-6);
+  c.tie_word_embeddings = f.flag_or("tie_word_embeddings", false);
+  c.activation = f.text_or("hidden_act", "silu");
+  if (c.activation != "silu") {
+    throw Error(ErrorKind::unsupported, f.origin() + ": hidden_act \"" + c.activation + "\" is not supported for Llama (only silu)");
+  }
+  c.attention_bias = f.flag_or("attention_bias", false);
+  c.mlp_bias = f.flag_or("mlp_bias", false);
+  c.attention_dropout = f.number_or("attention_dropout", 0.0);
+  read_rope(f, c);
+}
+
+void read_gpt2(const Fields& f, ModelConfig& c) {
+  c.vocab_size = f.size("vocab_size");
+  c.hidden_size = f.size("n_embd");
+  c.num_layers = f.size("n_layer");
+  c.num_heads = f.size("n_head");
+  if (c.hidden_size % c.num_heads != 0) f.fail("n_embd", "must be a multiple of n_head");
+  c.num_kv_heads = c.num_heads;
+  c.head_dim = c.hidden_size / c.num_heads;
+  c.intermediate_size = f.size_or("n_inner", 4 * c.hidden_size);
+  c.max_position_embeddings = f.size("n_positions");
+  c.norm_eps = f.number_or("layer_norm_epsilon", 1e-5);
+  c.tie_word_embeddings = f.flag_or("tie_word_embeddings", true);
+  c.activation = f.text_or("activation_function", "gelu_new");
+  const std::set<std::string> known = {"gelu_new", "gelu_pytorch_tanh", "gelu", "relu", "silu", "swish"};
+  if (!known.count(c.activation)) {
+    throw Error(ErrorKind::unsupported, f.origin() + ": activation_function \"" + c.activation + "\" is not supported");
+  }
+  c.scale_attn_weights = f.flag_or("scale_attn_weights", true);
+  c.scale_attn_by_inverse_layer_idx = f.flag_or("scale_attn_by_inverse_layer_idx", false);
+  c.attention_dropout = f.number_or("attn_pdrop", 0.1);
+  c.residual_dropout = f.number_or("resid_pdrop", 0.1);
+  c.embedding_dropout = f.number_or("embd_pdrop", 0.1);
+}
+
+}  // namespace
+
+ModelConfig parse_model_config(const json& doc, const std::string& origin) {
+  if (!doc.is_object()) throw Error(ErrorKind::invalid_input, origin + ": not a JSON object");
+  Fields f(doc, origin);
+  ModelConfig c;
+  c.architecture = detect_architecture(doc, f);
+  if (c.architecture == Architecture::llama) {
+    read_llama(f, c);
+  } else {
+    read_gpt2(f, c);
+  }
+  c.bos_token_id = f.token_id_or("bos_token_id", -1);
+  c.eos_token_id = f.token_id_or("eos_token_id", -1);
+  c.source = doc;
+  return c;
+}
+
+ModelConfig read_model_config(const std::filesystem::path& config_json) {
+  return parse_model_config(read_json_file(config_json, {1u << 20, 16}), config_json.string());
+}
+
+json to_hf_config_json(const ModelConfig& c) {
+  json j = c.source.is_object() ? c.source : json::object();
+  j["vocab_size"] = c.vocab_size;
+  j["tie_word_embeddings"] = c.tie_word_embeddings;
+  j["torch_dtype"] = "float32";  // transformers 4
+  j["dtype"] = "float32";        // transformers 5
+  if (c.bos_token_id >= 0) j["bos_token_id"] = c.bos_token_id;
+  if (c.eos_token_id >= 0) j["eos_token_id"] = c.eos_token_id;
+  if (c.architecture == Architecture::gpt2) {
+    if (!j.contains("architectures")) j["architectures"] = {"GPT2LMHeadModel"};
+    j["model_type"] = "gpt2";
+    j["n_embd"] = c.hidden_size;
+    j["n_layer"] = c.num_layers;
+    j["n_head"] = c.num_heads;
+    j["n_inner"] = c.intermediate_size;
+    j["n_positions"] = c.max_position_embeddings;
+    j["layer_norm_epsilon"] = c.norm_eps;
+    j["activation_function"] = c.activation;
+    j["scale_attn_weights"] = c.scale_attn_weights;
+    j["scale_attn_by_inverse_layer_idx"] = c.scale_attn_by_inverse_layer_idx;
+    j["attn_pdrop"] = c.attention_dropout;
+    j["resid_pdrop"] = c.residual_dropout;
+    j["embd_pdrop"] = c.embedding_dropout;
+    return j;
+  }
+  if (!j.contains("architectures")) j["architectures"] = {"LlamaForCausalLM"};
+  if (!j.contains("model_type")) j["model_type"] = "llama";
+  j["hidden_size"] = c.hidden_size;
+  j["intermediate_size"] = c.intermediate_size;
+  j["num_hidden_layers"] = c.num_layers;
+  j["num_attention_heads"] = c.num_heads;
+  j["num_key_value_heads"] = c.num_kv_heads;
+  j["head_dim"] = c.head_dim;
+  j["max_position_embeddings"] = c.max_position_embeddings;
+  j["rms_norm_eps"] = c.norm_eps;
+  j["hidden_act"] = c.activation;
+  j["attention_bias"] = c.attention_bias;
+  j["mlp_bias"] = c.mlp_bias;
+  j["attention_dropout"] = c.attention_dropout;
+  const auto& s = c.rope_scaling;
+  json rope = {{"rope_type", s.type}, {"rope_theta", c.rope_theta}};
+  if (s.type != "default") {
+    rope["factor"] = s.factor;
+    if (s.type == "llama3") {
+      rope["low_freq_factor"] = s.low_freq_factor;
+      rope["high_freq_factor"] = s.high_freq_factor;
+      rope["original_max_position_embeddings"] = s.original_max_position_embeddings;
+    }
+  }
+  // Both spellings, so transformers 4 and 5 read the same rotary embedding.
+  j["rope_theta"] = c.rope_theta;
+  j["rope_parameters"] = rope;
+  j["rope_scaling"] = s.type == "default" ? json(nullptr) : rope;
+  return j;
+}
+
+int64_t parameter_count(const ModelConfig& c) {
+  const int64_t h = c.hidden_size, v = c.vocab_size, ff = c.intermediate_size;
+  const int64_t embeddings = v * h * (c.tie_word_embeddings ? 1 : 2);
+  if (c.architecture == Architecture::gpt2) {
+    const int64_t block = 2 * h + (h * 3 * h + 3 * h) + (h * h + h) + 2 * h + (h * ff + ff) + (ff * h + h);
+    return embeddings + c.max_position_embeddings * h + c.num_layers * block + 2 * h;
+  }
+  const int64_t q = h * c.num_heads * c.head_dim, kv = 2 * h * c.num_kv_heads * c.head_dim;
+  const int64_t o = c.num_heads * c.head_dim * h;
+  const int64_t attention_bias = c.attention_bias ? (c.num_heads + 2 * c.num_kv_heads) * c.head_dim + h : 0;
+  const int64_t mlp_bias = c.mlp_bias ? 2 * ff + h : 0;
+  const int64_t block = q + kv + o + attention_bias + 3 * h * ff + mlp_bias + 2 * h;
+  return embeddings + c.num_layers * block + h;
+}
+
+}  // namespace ft

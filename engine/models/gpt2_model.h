@@ -1,0 +1,85 @@
+// GPT-2: learned position embeddings, pre-norm LayerNorm blocks, GELU MLP, and the Conv1D
+// projections whose weights are stored [in, out] (transposed against nn.Linear), as
+// transformers' GPT2LMHeadModel computes them. The LM head is tied to the token embedding
+// unless the config says otherwise.
+#pragma once
+
+#include "engine/models/causal_lm.h"
+
+namespace ft {
+
+// y = x W + b with W stored [in, out].
+class Conv1DImpl : public torch::nn::Module {
+ public:
+  Conv1DImpl(int64_t in, int64_t out);
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  torch::Tensor weight_, bias_;
+};
+TORCH_MODULE(Conv1D);
+
+class Gpt2AttentionImpl : public torch::nn::Module {
+ public:
+  Gpt2AttentionImpl(const ModelConfig& c, int64_t layer_index);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+
+ private:
+  int64_t num_heads_, head_dim_;
+  double scale_, attention_dropout_, residual_dropout_;
+  Conv1D c_attn_{nullptr}, c_proj_{nullptr};
+};
+TORCH_MODULE(Gpt2Attention);
+
+class Gpt2MLPImpl : public torch::nn::Module {
+ public:
+  explicit Gpt2MLPImpl(const ModelConfig& c);
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  std::string activation_;
+  double residual_dropout_;
+  Conv1D c_fc_{nullptr}, c_proj_{nullptr};
+};
+TORCH_MODULE(Gpt2MLP);
+
+class Gpt2BlockImpl : public torch::nn::Module {
+ public:
+  Gpt2BlockImpl(const ModelConfig& c, int64_t layer_index);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+
+ private:
+  torch::nn::LayerNorm ln_1_{nullptr}, ln_2_{nullptr};
+  Gpt2Attention attn_{nullptr};
+  Gpt2MLP mlp_{nullptr};
+};
+TORCH_MODULE(Gpt2Block);
+
+// "transformer.*": token and position embeddings, the blocks and the final LayerNorm.
+class Gpt2BackboneImpl : public torch::nn::Module {
+ public:
+  explicit Gpt2BackboneImpl(const ModelConfig& c);
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& positions, const torch::Tensor& mask);
+  const torch::Tensor& token_embedding() const { return wte_->weight; }
+
+ private:
+  double embedding_dropout_;
+  torch::nn::Embedding wte_{nullptr}, wpe_{nullptr};
+  torch::nn::ModuleList h_{nullptr};
+  torch::nn::LayerNorm ln_f_{nullptr};
+};
+TORCH_MODULE(Gpt2Backbone);
+
+class Gpt2LMHeadModel : public CausalLM {
+ public:
+  explicit Gpt2LMHeadModel(const ModelConfig& config);
+  torch::Tensor forward(const ModelInput& input) override;
+  bool ignores_checkpoint_tensor(const std::string& name) const override;
+  std::string canonical_name(const std::string& checkpoint_name) const override;
+
+ private:
+  Gpt2Backbone transformer_{nullptr};
+  torch::nn::Linear lm_head_{nullptr};  // null when tied to the token embedding
+};
+
+}  // namespace ft

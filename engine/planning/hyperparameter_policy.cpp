@@ -1,0 +1,494 @@
+#include "engine/planning/hyperparameter_policy.h"
+
+#include "engine/core/error.h"
+#include "engine/planning/hyperparameter_request.h"
+#include "engine/planning/learning_rate_table.h"
+#include "engine/planning/training_memory.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ft {
+namespace {
+
+using nlohmann::json;
+
+// OpenAI cookbook, "Data preparation and analysis for chat model fine-tuning": aim for 3 epochs,
+// but for at least 100 and at most 25000 example visits in all, within 1 to 25 epochs.
+constexpr int64_t default_epochs = 3;
+constexpr int64_t min_example_visits = 100;
+constexpr int64_t max_example_visits = 25000;
+constexpr int64_t max_default_epochs = 25;
+
+// OpenAI legacy fine-tunes API: batch size about 0.2% of the examples, at most 256; prompt tokens
+// weighted 0.01.
+constexpr int64_t max_batch_size = 256;
+constexpr double default_prompt_loss_weight = 0.01;
+
+// Training from scratch: Hoffmann et al. 2022 (Chinchilla) find about 20 tokens per parameter
+// compute-optimal; epochs are capped at the most a request may ask for.
+constexpr int64_t tokens_per_parameter = 20;
+constexpr int64_t max_epochs = 50;
+
+// Training from scratch, batch: GPT-3 (Brown et al. 2020, Table 2.1) pre-trained Small's 125M
+// parameters with batches of 0.5M tokens, one token per 250 parameters; a freshly initialised model
+// gets batches of that many tokens for its size, in whole examples of the data's mean length.
+constexpr int64_t parameters_per_batch_token = 250;
+
+// Training from scratch, learning rate below GPT-3 Small: Table 2.1's rates fall as a power of the
+// size, from Small's 6e-4 at 125M to 175B's 6e-5, i.e. rate ~ parameters^-(ln 10 / ln 1400); a
+// smaller model trained from scratch gets the rate that power law gives for its size.
+const double small_model_rate_exponent = std::log(10.0) / std::log(1400.0);
+constexpr int64_t gpt3_small_parameters = 125'000'000;
+constexpr double gpt3_small_rate = 6e-4;
+
+// Warm-up shares of all steps: the 3% common in instruction tuning (Stanford Alpaca's
+// warmup_ratio) for a pretrained model, 10% from random weights, whose first gradients are the
+// largest and the least informative.
+constexpr int64_t fine_tuning_warmup_percent = 3;
+constexpr int64_t pretraining_warmup_percent = 10;
+
+// Brown et al. 2020, Appendix B.
+constexpr double weight_decay = 0.1;
+constexpr double adam_beta1 = 0.9;
+constexpr double adam_beta2 = 0.95;
+constexpr double adam_epsilon = 1e-8;
+constexpr double max_grad_norm = 1.0;
+
+// Sequence lengths in multiples of 8 keep matrix shapes aligned for vector units and tensor
+// cores at a cost of at most 7 padding tokens.
+constexpr int64_t seq_len_multiple = 8;
+// The estimate leaves a fifth of the memory for what it does not count: the allocator's
+// fragmentation, the tokenized data, libtorch's workspaces and the rest of the process.
+constexpr int64_t memory_budget_percent = 80;
+
+constexpr int64_t max_seed = 2147483647;
+
+std::string num(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
+std::string num(int64_t x) { return std::to_string(x); }
+
+std::string gib(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f GiB", double(bytes) / double(1ll << 30));
+  return text;
+}
+
+// Three significant digits: more would be false precision, and the value then reads the same in
+// the plan's JSON as in its reason.
+double round_significant(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", x);
+  return std::strtod(text, nullptr);
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// "1 epoch", "3 epochs".
+std::string count(int64_t n, const std::string& noun, const std::string& nouns = "") {
+  return num(n) + " " + (n == 1 ? noun : nouns.empty() ? noun + "s" : nouns);
+}
+
+ResolvedHyperparameter automatic(std::string name, json value, std::string reason) {
+  return {std::move(name), std::move(value), HyperparameterSource::automatic, std::move(reason)};
+}
+
+ResolvedHyperparameter from_user(std::string name, json value, std::string reason) {
+  return {std::move(name), std::move(value), HyperparameterSource::user, std::move(reason)};
+}
+
+// Ascending; micro-batches are divisors of the batch so that accumulation makes it up exactly.
+std::vector<int64_t> divisors(int64_t n) {
+  std::vector<int64_t> result;
+  for (int64_t d = 1; d <= n; ++d) {
+    if (n % d == 0) result.push_back(d);
+  }
+  return result;
+}
+
+// The largest of `sizes` (ascending) that `fits` accepts, or 0 when none does; `fits` must be
+// monotone. The largest is tried first because it usually fits, then a binary search.
+int64_t largest_fitting(const std::vector<int64_t>& sizes, const std::function<bool(int64_t)>& fits) {
+  int64_t fails = static_cast<int64_t>(sizes.size()) - 1;
+  if (fits(sizes[fails])) return sizes[fails];
+  int64_t passes = -1;
+  while (fails - passes > 1) {
+    const int64_t middle = (passes + fails) / 2;
+    if (fits(sizes[middle])) {
+      passes = middle;
+    } else {
+      fails = middle;
+    }
+  }
+  return passes < 0 ? 0 : sizes[passes];
+}
+
+class Planner {
+ public:
+  Planner(const HyperparameterRequest& request, const DatasetStatistics& data, const ModelSummary& model,
+          const MachineSummary& machine, const DeviceProbes& probes)
+      : request_(request), data_(data), model_(model), machine_(machine), probes_(probes) {}
+
+  HyperparameterPlan plan() {
+    add(n_epochs());
+    add(batch_size());
+    add(learning_rate_multiplier());
+    add(learning_rate());
+    add(prompt_loss_weight());
+    add(max_seq_len());
+    add(micro_batch_size());
+    add(gradient_accumulation_steps());
+    add(steps_per_epoch());
+    add(total_steps());
+    add(warmup_steps());
+    add(lr_schedule());
+    add_optimizer_constants();
+    add(seed());
+    add(total_tokens());
+    add(estimated_memory_bytes());
+    add(estimated_seconds());
+    return std::move(plan_);
+  }
+
+ private:
+  void add(ResolvedHyperparameter entry) { plan_.add(std::move(entry)); }
+  int64_t integer(const char* name) const { return plan_.integer(name); }
+  bool from_scratch() const { return !model_.pretrained; }
+  int64_t memory_budget() const {
+    return static_cast<int64_t>(machine_.available_memory_bytes / 100 * memory_budget_percent);
+  }
+
+  ResolvedHyperparameter n_epochs() const {
+    if (request_.n_epochs) {
+      return from_user("n_epochs", *request_.n_epochs, "set by the user to " + num(*request_.n_epochs) + " (allowed: 1 to 50)");
+    }
+    return from_scratch() ? pretraining_epochs() : fine_tuning_epochs();
+  }
+
+  ResolvedHyperparameter fine_tuning_epochs() const {
+    const int64_t n = data_.examples, visits = n * default_epochs;
+    const std::string visiting = count(n, "example") + " x 3 epochs = " + num(visits) + " example visits";
+    if (visits < min_example_visits) {
+      const int64_t wanted = ceil_div(min_example_visits, n);
+      const int64_t epochs = std::min(wanted, max_default_epochs);
+      return automatic("n_epochs", epochs,
+                       visiting + " is under 100, so ceil(100 / " + num(n) + ") = " + count(wanted, "epoch") +
+                           (epochs < wanted ? ", capped at 25" : ""));
+    }
+    if (visits > max_example_visits) {
+      const int64_t wanted = max_example_visits / n;
+      const int64_t epochs = std::max<int64_t>(wanted, 1);
+      return automatic("n_epochs", epochs,
+                       visiting + " is over 25000, so floor(25000 / " + num(n) + ") = " + count(wanted, "epoch") +
+                           (epochs > wanted ? ", raised to 1" : ""));
+    }
+    return automatic("n_epochs", default_epochs, "3 epochs, the default, since " + visiting + " is within 100 to 25000");
+  }
+
+  ResolvedHyperparameter pretraining_epochs() const {
+    const int64_t wanted_tokens = tokens_per_parameter * model_.parameter_count;
+    const int64_t wanted = ceil_div(wanted_tokens, data_.total_tokens);
+    const int64_t epochs = std::clamp<int64_t>(wanted, 1, max_epochs);
+    return automatic("n_epochs", epochs,
+                     "a freshly initialised model is trained, not fine-tuned: 20 tokens per parameter (Chinchilla) x " +
+                         num(model_.parameter_count) + " parameters = " + num(wanted_tokens) + " tokens, and ceil(" +
+                         num(wanted_tokens) + " / " + num(data_.total_tokens) + " tokens per epoch) = " +
+                         count(wanted, "epoch") +
+                         (epochs < wanted ? ", capped at 50, the most a request may ask for" : ""));
+  }
+
+  ResolvedHyperparameter batch_size() const {
+    const int64_t n = data_.examples;
+    if (request_.batch_size) {
+      const int64_t b = *request_.batch_size;
+      if (b > n) {
+        throw Error(ErrorKind::invalid_argument,
+                    "hyperparameters.batch_size is " + num(b) + ", more than the " + count(n, "training example") +
+                        "; it must be \"auto\" or an integer from 1 to " + num(std::min(n, max_batch_size)),
+                    "hyperparameters.batch_size");
+      }
+      return from_user("batch_size", b, "set by the user to " + num(b) + " (allowed: 1 to 256, at most the " + num(n) + " examples)");
+    }
+    if (from_scratch()) return pretraining_batch_size();
+    // 0.2% rounded half up, in integers: round(n / 500) = (n + 250) / 500.
+    const int64_t b = std::clamp<int64_t>((n + 250) / 500, 1, max_batch_size);
+    return automatic("batch_size", b,
+                     "0.2% of " + num(n) + " examples is " + num(n * 0.002) + "; rounded and clamped to [1, 256]: " + num(b));
+  }
+
+  ResolvedHyperparameter pretraining_batch_size() const {
+    const int64_t n = data_.examples, most = std::min(n, max_batch_size);
+    const double tokens = double(model_.parameter_count) / double(parameters_per_batch_token);
+    const double mean = std::max(data_.mean_tokens, 1.0);
+    const int64_t wanted = std::llround(tokens / mean);
+    const int64_t b = std::clamp<int64_t>(wanted, 1, most);
+    return automatic("batch_size", b,
+                     "a freshly initialised model is pre-trained with batches of tokens in proportion to its size, "
+                     "as GPT-3 was (Small: 0.5M tokens for 125M parameters, one per 250): " +
+                         num(model_.parameter_count) + " / 250 = " + num(round_significant(tokens)) + " tokens, / " +
+                         num(round_significant(mean)) + " mean tokens per example = " + num(wanted) +
+                         " examples; clamped to [1, " + num(most) + "]: " + num(b));
+  }
+
+  ResolvedHyperparameter learning_rate_multiplier() const {
+    if (request_.learning_rate_multiplier) {
+      const double m = *request_.learning_rate_multiplier;
+      return from_user("learning_rate_multiplier", m, "set by the user to " + num(m));
+    }
+    if (from_scratch()) {
+      return automatic("learning_rate_multiplier", 1.0,
+                       "1: a freshly initialised model is trained at GPT-3's full pre-training rate for its size, "
+                       "not a fine-tuning fraction of it");
+    }
+    // Square-root scaling for Adam (Malladi et al. 2022): quadrupling the batch doubles the rate,
+    // so each step of 0.05, 0.1, 0.2 covers a fourfold range of batches, centred on 2, 8 and 32.
+    const int64_t b = integer("batch_size");
+    const double m = b < 4 ? 0.05 : b < 16 ? 0.1 : 0.2;
+    const std::string band = b < 4 ? "under 4" : b < 16 ? "from 4 to 15" : "16 or more";
+    return automatic("learning_rate_multiplier", m,
+                     num(m) + " for batch_size " + num(b) + ", which is " + band +
+                         " (0.05 under 4, 0.1 from 4 to 15, 0.2 from 16: larger batches average more noise away and "
+                         "take larger steps)");
+  }
+
+  // What the base rate is, for the reason of learning_rate.
+  std::string base_rate_origin(const TableLearningRate& t) const {
+    const std::string size = num(model_.parameter_count) + " parameters";
+    if (t.clamped) {
+      const bool below = model_.parameter_count < t.lower.parameters;
+      return std::string("GPT-3 ") + t.lower.model + "'s pre-training rate (Table 2.1), used since the model's " + size +
+             " are " + (below ? "below" : "above") + " the table's range of 125M to 175B";
+    }
+    if (t.lower.parameters == t.upper.parameters) {
+      return std::string("GPT-3 ") + t.lower.model + "'s pre-training rate (Table 2.1) for the model's " + size;
+    }
+    return "GPT-3's pre-training rate for the model's " + size + ", interpolated in log-log space between Table 2.1's " +
+           t.lower.model + " (" + num(t.lower.parameters) + " parameters, " + num(t.lower.learning_rate) + ") and " +
+           t.upper.model + " (" + num(t.upper.parameters) + ", " + num(t.upper.learning_rate) + ")";
+  }
+
+  ResolvedHyperparameter learning_rate() const {
+    const double multiplier = plan_.number("learning_rate_multiplier");
+    if (from_scratch() && model_.parameter_count < gpt3_small_parameters) {
+      const double base = round_significant(
+          gpt3_small_rate * std::pow(double(gpt3_small_parameters) / double(std::max<int64_t>(model_.parameter_count, 1)),
+                                     small_model_rate_exponent));
+      const double rate = round_significant(multiplier * base);
+      return automatic("learning_rate", rate,
+                       "learning_rate_multiplier " + num(multiplier) + " x " + num(base) + " = " + num(rate) + ", where " +
+                           num(base) + " is the pre-training rate for a freshly initialised model of " +
+                           num(model_.parameter_count) +
+                           " parameters, below GPT-3 Small: Table 2.1's power law extended, 6e-4 x (125000000 / " +
+                           num(model_.parameter_count) + ")^0.318 (the exponent ln 10 / ln 1400 takes Small's 6e-4 at "
+                           "125M to 175B's 6e-5)");
+    }
+    const TableLearningRate table = gpt3_learning_rate(model_.parameter_count);
+    const double base = round_significant(table.rate);
+    const double rate = round_significant(multiplier * base);
+    return automatic("learning_rate", rate,
+                     "learning_rate_multiplier " + num(multiplier) + " x " + num(base) + " = " + num(rate) + ", where " +
+                         num(base) + " is " + base_rate_origin(table));
+  }
+
+  ResolvedHyperparameter prompt_loss_weight() const {
+    if (request_.prompt_loss_weight) {
+      const double w = *request_.prompt_loss_weight;
+      return from_user("prompt_loss_weight", w, "set by the user to " + num(w) + " (allowed: 0 to 1)");
+    }
+    if (from_scratch()) {
+      return automatic("prompt_loss_weight", 1.0,
+                       "1: a freshly initialised model must learn the language from every token, as in pre-training, "
+                       "so prompt tokens count fully");
+    }
+    return automatic("prompt_loss_weight", default_prompt_loss_weight,
+                     "0.01, OpenAI's default: prompt tokens count 1% so that the model learns to write completions "
+                     "rather than to imitate prompts");
+  }
+
+  ResolvedHyperparameter max_seq_len() const {
+    const int64_t longest = data_.max_tokens, context = model_.context_length;
+    const int64_t rounded = ceil_div(longest, seq_len_multiple) * seq_len_multiple;
+    std::string reason = "the longest example has " + num(longest) + " tokens, rounded up to a multiple of 8: " + num(rounded);
+    if (rounded <= context) return automatic("max_seq_len", rounded, reason + ", within the model's context of " + num(context));
+    reason += ", capped at the model's context of " + num(context);
+    if (longest > context) reason += "; longer examples are truncated to it";
+    return automatic("max_seq_len", context, reason);
+  }
+
+  ResolvedHyperparameter micro_batch_size() const {
+    const int64_t batch = integer("batch_size"), seq = integer("max_seq_len");
+    if (machine_.gpu && probes_.fits_in_memory) return probed_micro_batch(batch, seq);
+    return estimated_micro_batch(batch, seq);
+  }
+
+  ResolvedHyperparameter probed_micro_batch(int64_t batch, int64_t seq) const {
+    std::string probes;
+    const int64_t micro = largest_fitting(divisors(batch), [&](int64_t size) {
+      const bool fits = probes_.fits_in_memory(size, seq);
+      probes += (probes.empty() ? "" : ", ") + num(size) + (fits ? " fits" : " does not");
+      return fits;
+    });
+    if (micro == 0) {
+      throw Error(ErrorKind::invalid_argument,
+                  "model: a forward and backward pass of one sequence of " + num(seq) +
+                      " tokens does not fit in the GPU's memory",
+                  "model");
+    }
+    return automatic("micro_batch_size", micro,
+                     num(micro) + ", the largest divisor of batch_size " + num(batch) + " whose forward and backward pass on " +
+                         num(seq) + "-token sequences fits in the GPU's memory (probed: " + probes + ")");
+  }
+
+  ResolvedHyperparameter estimated_micro_batch(int64_t batch, int64_t seq) const {
+    const auto needs = [&](int64_t size) { return estimate_training_memory(model_, size, seq, machine_.gpu).total_bytes(); };
+    const int64_t budget = memory_budget();
+    const std::vector<int64_t> sizes = divisors(batch);
+    const int64_t micro = largest_fitting(sizes, [&](int64_t size) { return needs(size) <= budget; });
+    const std::string device = machine_.gpu ? "the GPU's" : "the machine's";
+    const std::string budget_text = "80% of " + device + " " + num(int64_t(machine_.available_memory_bytes)) + " available bytes";
+    if (micro == 0) {
+      throw Error(ErrorKind::invalid_argument,
+                  "model: training on one sequence of " + num(seq) + " tokens needs about " + num(needs(1)) + " bytes (" +
+                      gib(needs(1)) + "), more than " + budget_text,
+                  "model");
+    }
+    std::string reason = num(micro) + ", the largest divisor of batch_size " + num(batch) + " whose training step on " +
+                         num(seq) + "-token sequences is estimated to fit in " + budget_text + ": it needs about " +
+                         num(needs(micro)) + " bytes";
+    const auto larger = std::upper_bound(sizes.begin(), sizes.end(), micro);
+    if (larger != sizes.end()) reason += ", and " + num(*larger) + " would need " + num(needs(*larger));
+    return automatic("micro_batch_size", micro, reason);
+  }
+
+  ResolvedHyperparameter gradient_accumulation_steps() const {
+    const int64_t batch = integer("batch_size"), micro = integer("micro_batch_size");
+    return automatic("gradient_accumulation_steps", batch / micro,
+                     "batch_size " + num(batch) + " / micro_batch_size " + num(micro) + " = " +
+                         count(batch / micro, "micro-batch", "micro-batches") + " accumulated into each optimizer step");
+  }
+
+  ResolvedHyperparameter steps_per_epoch() const {
+    const int64_t n = data_.examples, batch = integer("batch_size");
+    const int64_t steps = ceil_div(n, batch);
+    std::string reason = "ceil(" + num(n) + " examples / batch_size " + num(batch) + ") = " + num(steps);
+    if (n % batch != 0) reason += "; the last step of each epoch takes the " + count(n % batch, "example") + " left over";
+    return automatic("steps_per_epoch", steps, reason);
+  }
+
+  ResolvedHyperparameter total_steps() const {
+    const int64_t per_epoch = integer("steps_per_epoch"), epochs = integer("n_epochs");
+    return automatic("total_steps", per_epoch * epochs,
+                     num(per_epoch) + " steps per epoch x " + count(epochs, "epoch") + " = " + num(per_epoch * epochs));
+  }
+
+  ResolvedHyperparameter warmup_steps() const {
+    const int64_t total = integer("total_steps");
+    const int64_t percent = from_scratch() ? pretraining_warmup_percent : fine_tuning_warmup_percent;
+    const int64_t steps = ceil_div(total * percent, 100);
+    const std::string why = from_scratch() ? "a freshly initialised model warms up longer, as in pre-training: " : "";
+    return automatic("warmup_steps", steps,
+                     why + num(percent) + "% of " + num(total) + " total steps is " + num(total * percent / 100.0) +
+                         ", rounded up: " + num(steps));
+  }
+
+  ResolvedHyperparameter lr_schedule() const {
+    return automatic("lr_schedule", "linear",
+                     "linear: the learning rate rises from 0 to " + num(plan_.number("learning_rate")) + " over the " +
+                         num(integer("warmup_steps")) + " warm-up steps, then falls linearly to 0 at step " +
+                         num(integer("total_steps")));
+  }
+
+  void add_optimizer_constants() {
+    add(automatic("weight_decay", weight_decay,
+                  "0.1, GPT-3's AdamW weight decay (Brown et al. 2020, Appendix B), on weight matrices only, not on "
+                  "norms and biases"));
+    add(automatic("adam_beta1", adam_beta1, "0.9, GPT-3's AdamW beta1 (Brown et al. 2020, Appendix B)"));
+    add(automatic("adam_beta2", adam_beta2,
+                  "0.95, GPT-3's AdamW beta2 (Brown et al. 2020, Appendix B), shorter-memoried than the usual 0.999 "
+                  "so that a sudden large gradient is damped sooner"));
+    add(automatic("adam_epsilon", adam_epsilon, "1e-08, GPT-3's AdamW epsilon (Brown et al. 2020, Appendix B)"));
+    add(automatic("max_grad_norm", max_grad_norm,
+                  "1: gradients are clipped to a global norm of 1, as GPT-3's were (Brown et al. 2020, Appendix B)"));
+  }
+
+  ResolvedHyperparameter seed() const {
+    if (request_.seed) return from_user("seed", *request_.seed, "set in the request: " + num(*request_.seed));
+    std::random_device entropy;
+    const int64_t s = std::uniform_int_distribution<int64_t>(0, max_seed)(entropy);
+    return automatic("seed", s, "chosen at random since the request gives none, and recorded so that the run can be repeated: " + num(s));
+  }
+
+  ResolvedHyperparameter total_tokens() const {
+    const int64_t epochs = integer("n_epochs"), seq = integer("max_seq_len");
+    const bool truncated = data_.max_tokens > seq;
+    const int64_t per_epoch = truncated ? std::min(data_.total_tokens, data_.examples * seq) : data_.total_tokens;
+    const std::string counted =
+        truncated ? "at most " + num(per_epoch) + " tokens per epoch (examples are truncated to " + num(seq) + " tokens)"
+                  : num(per_epoch) + " tokens per epoch";
+    return automatic("total_tokens", per_epoch * epochs,
+                     counted + " x " + count(epochs, "epoch") + " = " + num(per_epoch * epochs) + " training tokens");
+  }
+
+  ResolvedHyperparameter estimated_memory_bytes() const {
+    const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len");
+    const TrainingMemoryEstimate e = estimate_training_memory(model_, micro, seq, machine_.gpu);
+    const std::string activations = machine_.gpu ? "bf16 activations" : "fp32 activations";
+    return automatic("estimated_memory_bytes", e.total_bytes(),
+                     "16 bytes x " + num(model_.parameter_count) + " parameters for weights, gradients and AdamW moments (" +
+                         num(e.model_state_bytes) + ") + " + activations + " of " + num(micro) + " x " + num(seq) +
+                         " tokens (" + num(e.activation_bytes) + ") = " + num(e.total_bytes()) + " bytes (" +
+                         gib(e.total_bytes()) + ") of " + num(int64_t(machine_.available_memory_bytes)) + " available");
+  }
+
+  ResolvedHyperparameter estimated_seconds() const {
+    if (!probes_.measured_seconds_per_micro_batch) {
+      return automatic("estimated_seconds", nullptr, "not estimated: no micro-batch was timed on this machine");
+    }
+    const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len"), tokens = integer("total_tokens");
+    const double measured = probes_.measured_seconds_per_micro_batch(micro, seq);
+    const double per_token = measured / double(micro * seq);
+    const double seconds = round_significant(per_token * double(tokens));
+    const std::string device = machine_.gpu ? "the GPU" : "the CPU's " + num(int64_t(machine_.cores)) + " cores";
+    return automatic("estimated_seconds", seconds,
+                     "one micro-batch of " + num(micro) + " x " + num(seq) + " tokens took " + num(measured) + " s on " +
+                         device + ", " + num(per_token) + " s per token, so " + num(tokens) + " training tokens take about " +
+                         num(seconds) + " s, padding and evaluation not counted");
+  }
+
+  const HyperparameterRequest& request_;
+  const DatasetStatistics& data_;
+  const ModelSummary& model_;
+  const MachineSummary& machine_;
+  const DeviceProbes& probes_;
+  HyperparameterPlan plan_;
+};
+
+void require_tokens(const DatasetStatistics& data) {
+  if (data.examples < 1 || data.total_tokens < 1 || data.max_tokens < 1) {
+    throw Error(ErrorKind::invalid_input,
+                "training_file has no tokens to train on (" + num(data.examples) + " examples, " + num(data.total_tokens) +
+                    " tokens)",
+                "training_file");
+  }
+}
+
+}  // namespace
+
+HyperparameterPlan plan_hyperparameters(const json& hyperparameters, const json& seed, const DatasetStatistics& training_set,
+                                        const ModelSummary& model, const MachineSummary& machine, const DeviceProbes& probes) {
+  const HyperparameterRequest request = parse_hyperparameter_request(hyperparameters, seed);
+  require_tokens(training_set);
+  return Planner(request, training_set, model, machine, probes).plan();
+}
+
+}  // namespace ft

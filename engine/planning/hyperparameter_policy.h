@@ -1,0 +1,48 @@
+// Automatic hyper-parameters: from the user's values (or "auto"), the training set, the model and
+// the machine to a plan that gives every hyper-parameter a value and the reason for it. The rules
+// and their sources are in docs/hyperparameters.md.
+#pragma once
+
+#include "engine/data/dataset_statistics.h"
+#include "engine/planning/hyperparameter_plan.h"
+#include "engine/planning/model_summary.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+
+namespace ft {
+
+struct MachineSummary {
+  bool gpu = false;
+  uint64_t available_memory_bytes = 0;  // free memory of the device that trains (GPU or RAM)
+  int cores = 1;
+};
+
+// Measurements on the device that will train; each may be left empty.
+struct DeviceProbes {
+  // Whether a forward and backward pass of `micro_batch` sequences of `seq_len` tokens fits in
+  // the device's memory; the probe recovers from its own out-of-memory and answers false. Used on
+  // the GPU only; on the CPU (or without it) the micro-batch comes from estimate_training_memory.
+  std::function<bool(int64_t micro_batch, int64_t seq_len)> fits_in_memory;
+  // The wall time of one forward and backward pass of such a micro-batch; without it the plan
+  // says the run's time is not estimated.
+  std::function<double(int64_t micro_batch, int64_t seq_len)> measured_seconds_per_micro_batch;
+};
+
+// Resolves n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
+// max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,
+// lr_schedule, warmup_steps, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm,
+// seed, total_tokens, estimated_memory_bytes and estimated_seconds.
+// `hyperparameters` and `seed` are the request's fields as parse_hyperparameter_request takes
+// them. A model with `pretrained == false` is trained from scratch with pre-training rules.
+// Deterministic except for the seed when it is "auto", and the probes.
+// Throws ft::Error(invalid_argument) for an invalid user value (param "hyperparameters.<name>" or
+// "seed") or a model that cannot train on this machine even one sequence at a time (param
+// "model"), and ft::Error(invalid_input, param "training_file") for a training set with no tokens.
+HyperparameterPlan plan_hyperparameters(const nlohmann::json& hyperparameters, const nlohmann::json& seed,
+                                        const DatasetStatistics& training_set, const ModelSummary& model,
+                                        const MachineSummary& machine, const DeviceProbes& probes = {});
+
+}  // namespace ft

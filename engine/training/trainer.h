@@ -1,0 +1,114 @@
+// The training loop: AdamW with decoupled weight decay, linear warm-up then decay, gradient
+// accumulation of packed micro-batches up to the batch size, global gradient-norm clipping,
+// evaluation on a validation set, per-step metrics, cooperative cancellation, and checkpoints
+// at the end of every epoch from which a run resumes exactly.
+//
+// Determinism: the data order of epoch e is a permutation drawn from (seed, e), and libtorch's
+// generator (dropout) is re-seeded from (seed, step) before every optimizer step. Both are
+// functions of the position in the run, so a resumed run draws exactly what an uninterrupted
+// one would have.
+#pragma once
+
+#include "engine/data/example_template.h"
+#include "engine/models/causal_lm.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "engine/training/adamw.h"
+#include "engine/training/weighted_token_loss.h"
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+namespace ft {
+
+struct TrainingOptions {
+  int64_t n_epochs = 3;
+  int64_t batch_size = 8;        // examples per optimizer step
+  int64_t micro_batch_size = 8;  // examples per forward/backward pass; accumulation makes up the batch
+  int64_t max_seq_len = 256;     // longer examples are truncated
+  double learning_rate = 1e-4;   // peak
+  int64_t warmup_steps = 0;
+  double prompt_loss_weight = 0.01;
+  AdamWOptions adamw;
+  double max_grad_norm = 1.0;
+  uint64_t seed = 0;
+  int64_t eval_interval_steps = 0;  // 0: at the end of every epoch only
+  int keep_checkpoints = 3;
+};
+
+struct StepMetrics {
+  int64_t step = 0;  // 1-based optimizer step
+  int64_t total_steps = 0;
+  int64_t epoch = 0;  // 1-based epoch the step belongs to
+  int64_t tokens_seen = 0;
+  int64_t examples_seen = 0;
+  double train_loss = 0;
+  double train_mean_token_accuracy = 0;
+  double learning_rate = 0;
+  double tokens_per_second = 0;
+  std::optional<double> valid_loss;
+  std::optional<double> valid_mean_token_accuracy;
+};
+
+struct Evaluation {
+  double loss = 0;
+  double mean_token_accuracy = 0;
+};
+
+enum class TrainingOutcome { completed, cancelled };
+
+struct TrainingCallbacks {
+  std::function<void(const StepMetrics&)> on_step;
+  std::function<void(int64_t epoch, const std::filesystem::path& checkpoint)> on_checkpoint;
+  const std::atomic<bool>* cancel = nullptr;  // checked before every micro-batch
+};
+
+class Trainer {
+ public:
+  // `checkpoint_dir` receives epoch-NNNN folders; empty: no checkpoints.
+  Trainer(std::shared_ptr<CausalLM> model, const Tokenizer& tokenizer, TrainingOptions options,
+          std::vector<TokenizedExample> training, std::vector<TokenizedExample> validation,
+          std::filesystem::path checkpoint_dir);
+
+  // Continues from a checkpoint written by this trainer for the same data and options: weights,
+  // optimizer state, schedule position and counters. Throws ft::Error(invalid_input) when the
+  // checkpoint belongs to other data.
+  void resume_from(const std::filesystem::path& checkpoint);
+
+  // Trains until the last epoch or until cancelled. A loss that is not finite throws
+  // ft::Error(invalid_input) naming the step; checkpoints written before stay usable.
+  TrainingOutcome run(const TrainingCallbacks& callbacks);
+
+  Evaluation evaluate(const std::vector<TokenizedExample>& examples);
+
+  int64_t steps_per_epoch() const;
+  int64_t total_steps() const { return steps_per_epoch() * options_.n_epochs; }
+  int64_t completed_steps() const { return step_; }
+  CausalLM& model() { return *model_; }
+
+  // The newest epoch-NNNN checkpoint in `checkpoint_dir`, if any.
+  static std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& checkpoint_dir);
+
+ private:
+  std::vector<size_t> epoch_order(int64_t epoch) const;
+  // One optimizer step over `examples`; false when cancelled before it completed.
+  bool train_step(const std::vector<const TokenizedExample*>& examples, StepMetrics& metrics,
+                  const std::atomic<bool>* cancel);
+  // Examples in groups of micro_batch_size, each packed into rows.
+  std::vector<PackedBatch> pack_micro_batches(const std::vector<const TokenizedExample*>& examples) const;
+  // The model's weighted loss sums on one packed micro-batch, on the model's device.
+  TokenLossSums micro_batch_loss(const PackedBatch& micro_batch);
+  void save_checkpoint(int64_t completed_epochs, const TrainingCallbacks& callbacks);
+  uint64_t data_fingerprint() const;
+
+  std::shared_ptr<CausalLM> model_;
+  const Tokenizer& tokenizer_;
+  TrainingOptions options_;
+  std::vector<TokenizedExample> training_, validation_;
+  std::filesystem::path checkpoint_dir_;
+  AdamW optimizer_;
+  int64_t step_ = 0, completed_epochs_ = 0, tokens_seen_ = 0, examples_seen_ = 0;
+};
+
+}  // namespace ft
