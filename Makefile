@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 .PHONY: demo test build deps clean sanitize
 
 deps:
-	@./scripts/install-deps.sh
+	@BUILD_DIR=$(BUILD_DIR) ./scripts/install-deps.sh
 
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -1,16 +1,17 @@
 #include "engine/training_setup.h"
 
-#include "engine/core/error.h"
-#include "engine/core/json_document.h"
-#include "engine/data/example_schema.h"
-#include "engine/data/jsonl_reader.h"
-#include "engine/formats/checkpoint_reader.h"
 #include "engine/models/architecture_presets.h"
+#include "engine/formats/checkpoint_reader.h"
+#include "engine/core/error.h"
+#include "engine/data/example_schema.h"
 #include "engine/models/fresh_model.h"
+#include "engine/core/json_document.h"
+#include "engine/data/jsonl_reader.h"
 #include "engine/models/weight_initialization.h"
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 namespace ft {
@@ -121,16 +122,18 @@ void load_model(const TrainingRequest& request, const torch::Device& device, Tra
 
 torch::Device choose_device(const std::string& name) {
   if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  const Error unknown(ErrorKind::invalid_argument, "device \"" + name + "\" is not one of auto, cpu, cuda, cuda:N", "device");
+  std::optional<torch::Device> device;
   try {
-    torch::Device device(name);
-    if (device.is_cuda() && (!torch::cuda::is_available() || device.index() >= static_cast<int>(torch::cuda::device_count()))) {
-      throw Error(ErrorKind::invalid_argument, "device \"" + name + "\" is not available on this machine", "device");
-    }
-    if (!device.is_cpu() && !device.is_cuda()) throw c10::Error("", "");
-    return device;
+    device.emplace(name);
   } catch (const c10::Error&) {
-    throw Error(ErrorKind::invalid_argument, "device \"" + name + "\" is not one of auto, cpu, cuda, cuda:N", "device");
+    throw unknown;
   }
+  if (!device->is_cpu() && !device->is_cuda()) throw unknown;
+  if (device->is_cuda() && (!torch::cuda::is_available() || device->index() >= static_cast<int>(torch::cuda::device_count()))) {
+    throw Error(ErrorKind::invalid_argument, "device \"" + name + "\" is not available on this machine", "device");
+  }
+  return *device;
 }
 
 MachineSummary describe_machine(const torch::Device& device) {

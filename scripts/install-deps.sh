@@ -1,32 +1,57 @@
 #!/usr/bin/env bash
-# Installs every Debian package the project needs, skipping those already present.
-# Uses sudo only when not running as root. Safe to run repeatedly.
+# Installs what the project needs, skipping what is already there; safe to run repeatedly.
+#   1. Debian packages (compiler, CMake, JSON, Catch2, Python's venv), with sudo when not root.
+#   2. libtorch and the test oracles: a virtual environment at $BUILD_DIR/venv (default
+#      build/venv) with scripts/requirements.txt (torch 2.13.0, transformers, tokenizers, ...).
+#      Skipped when TORCH_PREFIX names a libtorch, or when python3 already imports PyTorch 2.x
+#      (as on the GPU machine); CMake then builds against that one.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
 
 packages=(
-  cmake g++ make python3
-  libtorch-dev            # the engine's tensor library (1.13 on Debian 12, CPU)
-  libopenblas0-pthread    # without it libtorch falls back to the slow reference BLAS
+  cmake g++ make
+  python3 python3-venv    # the virtual environment that holds torch and the oracles
   nlohmann-json3-dev      # JSON for config.json, requests and records
-  catch2                  # tests (Catch2 2.x on Debian 12)
+  catch2                  # tests (Catch2 2.x on Debian 12, 3.x on Debian 13)
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
-done
+install_debian_packages() {
+  local missing=() p
+  for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "install-deps: installing ${missing[*]}"
+  local sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
+# True when python3 on the PATH imports PyTorch 2.x: its libtorch and oracles serve as they are.
+system_torch() {
+  python3 -c 'import sys, torch; sys.exit(0 if int(torch.__version__.split(".")[0]) >= 2 else 1)' 2>/dev/null
+}
 
-echo "install-deps: installing ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then
-  sudo_cmd=(sudo)
+install_python_environment() {
+  local venv="$BUILD_DIR/venv" requirements=scripts/requirements.txt
+  local stamp="$venv/requirements.installed"
+  if [ -f "$stamp" ] && cmp -s "$stamp" "$requirements"; then return 0; fi
+  echo "install-deps: installing $(grep -c '^[a-z]' "$requirements") Python packages into $venv (about 1.2 GB)"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  # pip's notes about this machine's local package folders are noise here; its errors are not.
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  cp "$requirements" "$stamp"
+}
+
+install_debian_packages
+if [ -n "${TORCH_PREFIX:-}" ]; then
+  echo "install-deps: building against the libtorch in TORCH_PREFIX=$TORCH_PREFIX"
+elif [ -x "$BUILD_DIR/venv/bin/python" ] || ! system_torch; then
+  install_python_environment
 fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

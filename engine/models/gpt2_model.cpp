@@ -1,6 +1,6 @@
 #include "engine/models/gpt2_model.h"
 
-#include "engine/core/torch_compat.h"
+#include "engine/models/causal_attention.h"
 
 #include <cmath>
 
@@ -54,8 +54,8 @@ torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x, const torch::Te
   const int64_t batch = x.size(0), time = x.size(1), width = x.size(2);
   auto qkv = c_attn_(x).split(width, -1);
   auto heads = [&](const torch::Tensor& t) { return t.view({batch, time, num_heads_, head_dim_}).transpose(1, 2); };
-  auto y = compat::causal_attention(heads(qkv[0]), heads(qkv[1]), heads(qkv[2]), scale_,
-                                    is_training() ? attention_dropout_ : 0.0, mask);
+  auto y = causal_attention(heads(qkv[0]), heads(qkv[1]), heads(qkv[2]), scale_,
+                            is_training() ? attention_dropout_ : 0.0, mask);
   y = c_proj_(y.transpose(1, 2).reshape({batch, time, width}));
   return torch::dropout(y, residual_dropout_, is_training());
 }

@@ -1,6 +1,6 @@
 #include "engine/models/llama_model.h"
 
-#include "engine/core/torch_compat.h"
+#include "engine/models/causal_attention.h"
 
 #include <cmath>
 
@@ -73,8 +73,8 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const RotaryTa
     k = k.repeat_interleave(num_heads_ / num_kv_heads_, 1);
     v = v.repeat_interleave(num_heads_ / num_kv_heads_, 1);
   }
-  auto y = compat::causal_attention(q, k, v, 1.0 / std::sqrt(static_cast<double>(head_dim_)),
-                                    is_training() ? dropout_ : 0.0, mask);
+  auto y = causal_attention(q, k, v, 1.0 / std::sqrt(static_cast<double>(head_dim_)),
+                           is_training() ? dropout_ : 0.0, mask);
   return o_proj_(y.transpose(1, 2).reshape({batch, time, num_heads_ * head_dim_}));
 }
 

@@ -17,9 +17,11 @@ case "$KIND" in
 esac
 OUT=$BUILD/sanitize-$KIND
 mkdir -p "$OUT/obj" "$OUT/tobj"
-TORCH=/usr/lib/x86_64-linux-gnu
-DEFS='-DFT_PLUGIN_VERSION="0.1.0" -DGFLAGS_IS_A_DLL=0 -DGLOG_CUSTOM_PREFIX_SUPPORT -DUSE_C10D_GLOO -DUSE_DISTRIBUTED -DUSE_RPC -DUSE_TENSORPIPE'
-INC="-I$SRC -I$SRC/plugin_api/include -isystem /usr/include/torch/csrc/api/include"
+# The libtorch the build was configured with (its CMake package lies in <torch>/share/cmake/Torch).
+TORCH_ROOT=$(cd "$(sed -n 's/^Torch_DIR:PATH=//p' "$BUILD/CMakeCache.txt")/../../.." && pwd)
+TORCH=$TORCH_ROOT/lib
+DEFS='-DFT_PLUGIN_VERSION="0.1.0"'
+INC="-I$SRC -I$SRC/plugin_api/include -isystem $TORCH_ROOT/include -isystem $TORCH_ROOT/include/torch/csrc/api/include"
 # libstdc++'s <regex> (used by Catch2) trips -Wmaybe-uninitialized under the sanitizers.
 WARN="-Wall -Wextra -Werror -Wno-maybe-uninitialized"
 compile_plugin() {
@@ -39,7 +41,7 @@ ls "$SRC"/plugin/*.cpp | xargs -P2 -I{} bash -c 'compile_plugin {}'
 ls "$SRC"/tests/plugin/*_test.cpp "$SRC"/tests/catch_main.cpp | xargs -P2 -I{} bash -c 'compile_test {}'
 c++ $SAN -shared -Wl,--version-script=$SRC/plugin/finetune.map -Wl,--exclude-libs,ALL -o "$OUT/libfinetune.so" \
   "$OUT"/obj/*.o "$BUILD/engine/libft_engine.a" $TORCH/libtorch.so -Wl,--no-as-needed,$TORCH/libtorch_cpu.so -Wl,--as-needed \
-  $TORCH/libprotobuf.so $TORCH/libc10.so $TORCH/libglog.so $TORCH/libgflags.so -lpthread
+  $TORCH/libc10.so -Wl,-rpath,$TORCH -lpthread
 c++ $SAN "$OUT"/tobj/*.o -o "$OUT/plugin_tests" -ldl
 c++ $SAN -I$SRC/plugin_api/include -DFT_PLUGIN_PATH=\"$OUT/libfinetune.so\" -std=c++17 "$SRC/tests/plugin/kill_child.cpp" \
   -o "$OUT/plugin_kill_child" -ldl
