@@ -1,51 +1,69 @@
-// hf-parity FOLDER: checks the engine against what Hugging Face transformers computed for a
-// checkpoint. FOLDER holds the checkpoint plus reference.safetensors (input_ids, logits, loss,
-// grad.<parameter>) and reference.json (tokenizer texts and ids), as made by
-// tests/fixtures/hf/make_fixtures.py. Prints each difference; exits 0 when all are within bounds,
-// 1 when any is beyond, 2 when the folder cannot be read.
+// hf-parity [--tolerance X] FOLDER: checks the engine against what Hugging Face transformers
+// computed for a checkpoint. FOLDER holds the checkpoint plus reference.safetensors and
+// reference.json, as made by tests/oracle/model_cases.py (or the frozen fixtures'
+// make_fixtures.py):
+//   input_ids, logits, loss, grad.<parameter>   a batch, labels = input ids
+//   packed.example.<i>, packed.logits.<i>,      optional: examples run alone by transformers,
+//   packed.loss, packed.grad.<parameter>        which the engine runs packed into one row
+//   reference.json "tokenizer"                  texts and the ids sentencepiece gave them
+// Prints each difference; exits 0 when all are within bounds, 1 when any is beyond, 2 when the
+// folder cannot be read.
 #include "engine/core/error.h"
 #include "engine/core/json_document.h"
+#include "engine/data/packed_batch.h"
 #include "engine/formats/checkpoint_reader.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/training/next_token_loss.h"
+#include "engine/training/weighted_token_loss.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace {
 
-constexpr double kLogitBound = 1e-4;     // absolute
-constexpr double kLossBound = 1e-5;      // absolute
-constexpr double kGradientBound = 1e-4;  // relative to the reference gradient's largest magnitude
+struct Bounds {
+  double logits = 1e-4;     // relative to the reference's largest logit magnitude
+  double loss = 1e-5;       // absolute
+  double gradients = 1e-4;  // relative to each reference gradient's largest magnitude
+};
 
 bool report(const char* what, double value, double bound, const std::string& detail) {
   const bool ok = value <= bound;
-  std::printf("  %-10s %.3e  (bound %.0e)  %-4s %s\n", what, value, bound, ok ? "ok" : "FAIL", detail.c_str());
+  std::printf("  %-16s %.3e  (bound %.0e)  %-4s %s\n", what, value, bound, ok ? "ok" : "FAIL", detail.c_str());
   return ok;
 }
 
 double max_abs(const torch::Tensor& t) { return t.numel() ? t.abs().max().item<double>() : 0.0; }
 
-// The largest per-parameter relative gradient difference, and the parameter it belongs to.
-std::pair<double, std::string> gradient_difference(ft::CausalLM& model, const ft::SafetensorsReader& reference) {
+double relative_difference(const torch::Tensor& value, const torch::Tensor& reference) {
+  const auto ref = reference.to(torch::kDouble);
+  const double scale = max_abs(ref);
+  return max_abs(value.to(torch::kDouble) - ref) / (scale > 0 ? scale : 1.0);
+}
+
+// The largest per-parameter relative gradient difference against `<prefix>grad.<name>`, and
+// the parameter it belongs to. Every parameter needs a reference and every reference a parameter.
+std::pair<double, std::string> gradient_difference(ft::CausalLM& model, const ft::SafetensorsReader& reference,
+                                                   const std::string& prefix) {
   double worst = 0;
   std::string worst_name;
   size_t compared = 0;
-  for (const auto& p : model.named_parameters(true)) {
-    const auto ref_name = "grad." + p.key();
+  const auto parameters = model.named_parameters(true);
+  for (const auto& p : parameters) {
+    const auto ref_name = prefix + "grad." + p.key();
     if (!reference.find(ref_name)) {
       throw ft::Error(ft::ErrorKind::invalid_input, reference.path().string() + ": no reference gradient '" + ref_name + "'");
     }
-    auto ref = reference.read(ref_name).to(torch::kDouble);
     auto grad = p.value().grad();
     if (!grad.defined()) grad = torch::zeros_like(p.value());
-    const double scale = max_abs(ref);
-    const double diff = max_abs(grad.to(torch::kDouble) - ref) / (scale > 0 ? scale : 1.0);
+    const double diff = relative_difference(grad, reference.read(ref_name));
     if (diff >= worst) worst = diff, worst_name = p.key();
     ++compared;
   }
   for (const auto& e : reference.entries()) {
-    if (e.name.rfind("grad.", 0) == 0 && !model.named_parameters(true).contains(e.name.substr(5))) {
+    const auto grad_prefix = prefix + "grad.";
+    if (e.name.rfind(grad_prefix, 0) == 0 && !parameters.contains(e.name.substr(grad_prefix.size()))) {
       throw ft::Error(ft::ErrorKind::invalid_input, reference.path().string() + ": reference gradient '" + e.name +
                                                         "' has no parameter in the engine's model");
     }
@@ -53,8 +71,74 @@ std::pair<double, std::string> gradient_difference(ft::CausalLM& model, const ft
   return {worst, worst_name + ", " + std::to_string(compared) + " parameters"};
 }
 
+bool report_loss(const char* what, double value, double reference, double bound) {
+  char detail[96];
+  std::snprintf(detail, sizeof detail, "engine %.7f, reference %.7f", value, reference);
+  return report(what, std::abs(value - reference), bound, detail);
+}
+
+// A batch of rows, labels = input ids: logits, loss and gradients.
+bool check_batch(ft::CausalLM& model, const ft::SafetensorsReader& reference, const Bounds& bounds) {
+  auto input_ids = reference.read("input_ids").to(torch::kLong);
+  auto ref_logits = reference.read("logits").to(torch::kFloat);
+  torch::Tensor logits;
+  {
+    torch::NoGradGuard no_grad;
+    logits = model.forward(ft::ModelInput(input_ids));
+  }
+  if (logits.sizes() != ref_logits.sizes()) {
+    throw ft::Error(ft::ErrorKind::invalid_input, "reference logits have a shape unlike the engine's; is the reference "
+                                                  "for this checkpoint?");
+  }
+  model.zero_grad();
+  auto loss = ft::next_token_loss(model.forward(ft::ModelInput(input_ids)), input_ids);
+  loss.backward();
+  auto [grad_diff, grad_detail] = gradient_difference(model, reference, "");
+  bool ok = report("logits", relative_difference(logits, ref_logits), bounds.logits, "largest relative");
+  ok &= report_loss("loss", loss.item<double>(), reference.read("loss").to(torch::kDouble).item<double>(), bounds.loss);
+  ok &= report("gradients", grad_diff, bounds.gradients, "largest relative (" + grad_detail + ")");
+  return ok;
+}
+
+// Examples packed into one row as training packs them (pack_examples, every token weighted 1),
+// against each example run alone by transformers: its logits, and the loss and gradients of all
+// of them together.
+bool check_packed(ft::CausalLM& model, const ft::SafetensorsReader& reference, const Bounds& bounds) {
+  std::vector<ft::TokenizedExample> examples;
+  int64_t total = 0;
+  while (reference.find("packed.example." + std::to_string(examples.size()))) {
+    auto ids = reference.read("packed.example." + std::to_string(examples.size())).to(torch::kLong).contiguous();
+    ft::TokenizedExample e;
+    e.tokens.assign(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel());
+    e.completion.assign(e.tokens.size(), 1);
+    total += ids.numel();
+    examples.push_back(std::move(e));
+  }
+  std::vector<const ft::TokenizedExample*> pointers;
+  for (const auto& e : examples) pointers.push_back(&e);
+  const auto batch = ft::pack_examples(pointers, total, 1.0);
+
+  model.zero_grad();
+  auto logits = model.forward(ft::ModelInput(batch.input_ids, batch.position_ids, batch.segment_ids));
+  auto sums = ft::weighted_token_loss(logits, batch);
+  auto loss = sums.weighted_loss / sums.weight;
+  loss.backward();
+  double worst_logits = 0;
+  for (size_t i = 0; i < examples.size(); ++i) {
+    auto mine = logits.detach()[0].index({batch.segment_ids[0] == static_cast<int64_t>(i)});
+    worst_logits = std::max(worst_logits, relative_difference(mine, reference.read("packed.logits." + std::to_string(i))));
+  }
+  auto [grad_diff, grad_detail] = gradient_difference(model, reference, "packed.");
+  const auto detail = std::to_string(examples.size()) + " examples in " + std::to_string(batch.input_ids.size(0)) + " row";
+  bool ok = report("packed logits", worst_logits, bounds.logits, "largest relative, " + detail);
+  ok &= report_loss("packed loss", loss.item<double>(), reference.read("packed.loss").to(torch::kDouble).item<double>(),
+                    bounds.loss);
+  ok &= report("packed gradients", grad_diff, bounds.gradients, "largest relative (" + grad_detail + ")");
+  return ok;
+}
+
 // How many reference texts the engine's tokenizer turns into exactly the reference ids.
-std::pair<size_t, size_t> tokenizer_matches(const ft::Tokenizer& tokenizer, const nlohmann::json& reference) {
+bool check_tokenizer(const ft::Tokenizer& tokenizer, const nlohmann::json& reference) {
   const auto& t = reference.at("tokenizer");
   size_t matching = 0, total = t.at("texts").size();
   for (size_t i = 0; i < total; ++i) {
@@ -62,67 +146,62 @@ std::pair<size_t, size_t> tokenizer_matches(const ft::Tokenizer& tokenizer, cons
   }
   const bool special_ids = tokenizer.bos_id() == t.value("bos_id", tokenizer.bos_id()) &&
                            tokenizer.eos_id() == t.value("eos_id", tokenizer.eos_id());
-  return {special_ids ? matching : 0, total};
+  const bool ok = special_ids && matching == total;
+  std::printf("  %-16s %zu/%zu texts give the reference ids%s  %s\n", "tokenizer", matching, total,
+              special_ids ? "" : ", special ids differ", ok ? "ok" : "FAIL");
+  return ok;
 }
 
-int run(const std::filesystem::path& folder) {
+int run(const std::filesystem::path& folder, const Bounds& bounds) {
   auto model = ft::load_causal_lm(folder);
   auto tokenizer = ft::Tokenizer::load(folder / "tokenizer.model");
   ft::SafetensorsReader reference(folder / "reference.safetensors");
   auto reference_json = ft::read_json_file(folder / "reference.json");
-  auto input_ids = reference.read("input_ids").to(torch::kLong);
-  auto ref_logits = reference.read("logits").to(torch::kFloat);
-  const double ref_loss = reference.read("loss").to(torch::kDouble).flatten()[0].item<double>();
 
   const auto& c = model->config();
   std::printf("hf-parity %s (%s, %lld layers, hidden %lld, %lld parameters)\n", folder.string().c_str(),
               c.architecture == ft::Architecture::llama ? "Llama" : "GPT-2", (long long)c.num_layers,
               (long long)c.hidden_size, (long long)ft::parameter_count(c));
-
   // Dropout off, as the reference's configuration has it, so both sides are deterministic.
   model->eval();
-  torch::Tensor logits;
-  {
-    torch::NoGradGuard no_grad;
-    logits = model->forward(ft::ModelInput(input_ids));
-  }
-  if (logits.sizes() != ref_logits.sizes()) {
-    throw ft::Error(ft::ErrorKind::invalid_input, "reference logits have shape " + std::to_string(ref_logits.dim()) +
-                                                      "-d unlike the engine's; is the reference for this checkpoint?");
-  }
-  auto loss = ft::next_token_loss(model->forward(ft::ModelInput(input_ids)), input_ids);
-  loss.backward();
-  const double loss_value = loss.item<double>();
-  auto [grad_diff, grad_detail] = gradient_difference(*model, reference);
-  auto [matching, texts] = tokenizer_matches(tokenizer, reference_json);
-
-  bool ok = report("logits", max_abs(logits - ref_logits), kLogitBound, "max |engine - reference|");
-  char loss_detail[96];
-  std::snprintf(loss_detail, sizeof loss_detail, "engine %.7f, reference %.7f", loss_value, ref_loss);
-  ok &= report("loss", std::abs(loss_value - ref_loss), kLossBound, loss_detail);
-  ok &= report("gradients", grad_diff, kGradientBound, "largest relative (" + grad_detail + ")");
-  const bool tokens_ok = matching == texts;
-  std::printf("  %-10s %zu/%zu texts give the reference ids and special ids  %s\n", "tokenizer", matching, texts,
-              tokens_ok ? "ok" : "FAIL");
-  ok &= tokens_ok;
+  bool ok = check_batch(*model, reference, bounds);
+  if (reference.find("packed.example.0")) ok &= check_packed(*model, reference, bounds);
+  ok &= check_tokenizer(tokenizer, reference_json);
   std::printf("%s\n", ok ? "PASS" : "FAIL");
   return ok ? 0 : 1;
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: hf-parity [--tolerance X] FOLDER\n"
+                       "  FOLDER: a Hugging Face checkpoint with reference.safetensors and reference.json\n"
+                       "  --tolerance X: the bound on logits and gradients, relative (default 1e-4)\n");
+  return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::fprintf(stderr, "usage: hf-parity FOLDER\n"
-                         "  FOLDER: a Hugging Face checkpoint with reference.safetensors and reference.json\n");
-    return 2;
+  Bounds bounds;
+  std::string folder;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--tolerance" && i + 1 < argc) {
+      char* end = nullptr;
+      bounds.logits = bounds.gradients = std::strtod(argv[++i], &end);
+      if (*end != '\0' || !(bounds.logits > 0)) return usage();
+    } else if (arg.empty() || arg[0] == '-' || !folder.empty()) {
+      return usage();
+    } else {
+      folder = arg;
+    }
   }
+  if (folder.empty()) return usage();
   try {
-    return run(argv[1]);
+    return run(folder, bounds);
   } catch (const ft::Error& e) {
     std::fprintf(stderr, "hf-parity: %s\n", e.what());
   } catch (const nlohmann::json::exception& e) {
-    std::fprintf(stderr, "hf-parity: %s/reference.json: %s\n", argv[1], e.what());
+    std::fprintf(stderr, "hf-parity: %s/reference.json: %s\n", folder.c_str(), e.what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hf-parity: %s\n", e.what());
   }

@@ -1,6 +1,6 @@
 // Writes a model as a Hugging Face checkpoint folder that transformers (and this engine) load:
-// config.json, generation_config.json, model.safetensors (or shards with an index) and
-// tokenizer.model.
+// config.json, generation_config.json, model.safetensors (or shards with an index),
+// tokenizer.model, and tokenizer.json with tokenizer_config.json for AutoTokenizer.
 #pragma once
 
 #include "engine/models/causal_lm.h"

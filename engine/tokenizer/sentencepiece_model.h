@@ -9,9 +9,13 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ft {
+
+// The character sentencepiece writes for a space inside pieces: U+2581 "▁".
+constexpr std::string_view kSentencePieceSpace = "\xE2\x96\x81";
 
 struct SentencePiece {
   enum class Type { normal = 1, unknown = 2, control = 3, user_defined = 4, unused = 5, byte = 6 };

@@ -7,7 +7,6 @@
 namespace ft {
 namespace {
 
-constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";  // "▁"
 constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 
 // The fields of one double-array unit (the darts-clone layout sentencepiece stores).
@@ -95,7 +94,7 @@ std::string TextNormalizer::normalize(std::string_view text) const {
     }
   }
   if (text.empty()) return out;
-  const std::string_view space = escape_whitespaces_ ? kSpaceSymbol : std::string_view(" ");
+  const std::string_view space = escape_whitespaces_ ? kSentencePieceSpace : std::string_view(" ");
   if (add_dummy_prefix_) out += space;
   bool previous_was_space = remove_extra_whitespaces_;
   while (!text.empty()) {

@@ -8,7 +8,6 @@
 namespace ft {
 namespace {
 
-constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";  // "▁"
 
 // "<0x41>" -> 0x41, or -1.
 int byte_piece_value(const std::string& piece) {
@@ -155,7 +154,7 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids) const {
     pending_bytes.clear();
     if (p.type == SentencePiece::Type::control) continue;
     std::string surface = p.type == SentencePiece::Type::unknown ? model_.unk_surface : p.piece;
-    for (size_t at; (at = surface.find(kSpaceSymbol)) != std::string::npos;) surface.replace(at, kSpaceSymbol.size(), " ");
+    for (size_t at; (at = surface.find(kSentencePieceSpace)) != std::string::npos;) surface.replace(at, kSentencePieceSpace.size(), " ");
     // The space the normalizer put before the first word is not part of the text; only the
     // first piece carries it.
     if (at_start && model_.add_dummy_prefix && !surface.empty() && surface.front() == ' ') surface.erase(0, 1);

@@ -14,7 +14,6 @@
 namespace ft {
 namespace {
 
-constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";  // "▁"
 
 // sentencepiece's default max_sentencepiece_length, in characters: it keeps a long string that
 // happens to repeat (a URL, a licence line glued without spaces) from taking rows of the vocabulary.
@@ -56,7 +55,7 @@ WordCounts count_words(const std::vector<std::string>& texts, const TextNormaliz
     const std::string normalized = normalizer.normalize(text);
     std::string_view rest(normalized);
     while (!rest.empty()) {
-      const std::string_view word = rest.substr(0, rest.find(kSpaceSymbol, 1));
+      const std::string_view word = rest.substr(0, rest.find(kSentencePieceSpace, 1));
       rest.remove_prefix(word.size());
       if (auto it = counts.find(word); it != counts.end()) ++it->second;
       else counts.emplace(word, 1);
