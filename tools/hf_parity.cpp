@@ -160,7 +160,7 @@ int run(const std::filesystem::path& folder, const Bounds& bounds) {
 
   const auto& c = model->config();
   std::printf("hf-parity %s (%s, %lld layers, hidden %lld, %lld parameters)\n", folder.string().c_str(),
-              c.architecture == ft::Architecture::llama ? "Llama" : "GPT-2", (long long)c.num_layers,
+              ft::architecture_class_name(c.architecture), (long long)c.num_layers,
               (long long)c.hidden_size, (long long)ft::parameter_count(c));
   // Dropout off, as the reference's configuration has it, so both sides are deterministic.
   model->eval();

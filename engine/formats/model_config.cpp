@@ -62,6 +62,26 @@ class Fields {
   const std::string& origin_;
 };
 
+struct ArchitectureName {
+  Architecture architecture;
+  const char* class_name;
+  const char* model_type;
+};
+
+constexpr ArchitectureName kArchitectureNames[] = {
+    {Architecture::llama, "LlamaForCausalLM", "llama"},     {Architecture::mistral, "MistralForCausalLM", "mistral"},
+    {Architecture::qwen2, "Qwen2ForCausalLM", "qwen2"},     {Architecture::qwen3, "Qwen3ForCausalLM", "qwen3"},
+    {Architecture::phi3, "Phi3ForCausalLM", "phi3"},        {Architecture::gemma2, "Gemma2ForCausalLM", "gemma2"},
+    {Architecture::gpt2, "GPT2LMHeadModel", "gpt2"},
+};
+
+const ArchitectureName& names_of(Architecture architecture) {
+  for (const auto& n : kArchitectureNames) {
+    if (n.architecture == architecture) return n;
+  }
+  throw std::logic_error("an architecture without names");
+}
+
 Architecture detect_architecture(const json& doc, const Fields& f) {
   std::string name;
   if (f.has("architectures")) {
@@ -73,12 +93,11 @@ Architecture detect_architecture(const json& doc, const Fields& f) {
   } else {
     throw Error(ErrorKind::invalid_input, f.origin() + ": neither \"architectures\" nor \"model_type\" says what model this is");
   }
-  if (name == "LlamaForCausalLM" || name == "MistralForCausalLM" || name == "llama" || name == "mistral") {
-    return Architecture::llama;
+  for (const auto& n : kArchitectureNames) {
+    if (name == n.class_name || name == n.model_type) return n.architecture;
   }
-  if (name == "GPT2LMHeadModel" || name == "gpt2") return Architecture::gpt2;
-  throw Error(ErrorKind::unsupported, f.origin() + ": architecture \"" + name +
-                                          "\" is not supported (supported: LlamaForCausalLM, MistralForCausalLM, GPT2LMHeadModel)");
+  throw Error(ErrorKind::unsupported,
+              f.origin() + ": architecture \"" + name + "\" is not supported (supported: " + supported_architectures() + ")");
 }
 
 // transformers 5 keeps rope_theta and the scaling inside "rope_parameters"; transformers 4 has a
@@ -96,17 +115,52 @@ void read_rope(const Fields& f, ModelConfig& c) {
     throw Error(ErrorKind::unsupported, f.origin() + ": rope type \"" + s.type +
                                             "\" is not supported (supported: default, linear, llama3)");
   }
+  if (p.number_or("partial_rotary_factor", 1.0) != 1.0) {
+    throw Error(ErrorKind::unsupported, f.origin() + ": a partial_rotary_factor other than 1 is not supported");
+  }
   s.factor = p.number_or("factor", 1.0);
   s.low_freq_factor = p.number_or("low_freq_factor", s.low_freq_factor);
   s.high_freq_factor = p.number_or("high_freq_factor", s.high_freq_factor);
   s.original_max_position_embeddings = p.size_or("original_max_position_embeddings", s.original_max_position_embeddings);
 }
 
-void read_llama(const Fields& f, ModelConfig& c) {
-  c.vocab_size = f.size("vocab_size");
-  c.hidden_size = f.size("hidden_size");
-  c.intermediate_size = f.size("intermediate_size");
-  c.num_layers = f.size("num_hidden_layers");
+// Which layers attend within the sliding window: transformers 5 writes "layer_types"; older
+// configs leave it to the architecture (Mistral and Phi-3 every layer, Qwen from
+// max_window_layers on when use_sliding_window, Gemma 2 every other layer from the first).
+void read_sliding_window(const Fields& f, const json& doc, ModelConfig& c) {
+  c.sliding_layers.assign(c.num_layers, false);
+  c.sliding_window = f.size_or("sliding_window", 0);
+  if (f.has("layer_types")) {
+    const auto& types = doc["layer_types"];
+    if (!types.is_array() || static_cast<int64_t>(types.size()) != c.num_layers) {
+      f.fail("layer_types", "must list one type per layer (" + std::to_string(c.num_layers) + ")");
+    }
+    for (int64_t i = 0; i < c.num_layers; ++i) {
+      const auto type = types[i].is_string() ? types[i].get<std::string>() : "";
+      if (type != "full_attention" && type != "sliding_attention") {
+        f.fail("layer_types", "has " + types[i].dump() + "; supported: full_attention, sliding_attention");
+      }
+      c.sliding_layers[i] = type == "sliding_attention";
+    }
+  } else {
+    const bool qwen_window = f.flag_or("use_sliding_window", false);
+    const int64_t first_qwen_window_layer = f.size_or("max_window_layers", c.num_layers);
+    for (int64_t i = 0; i < c.num_layers; ++i) {
+      switch (c.architecture) {
+        case Architecture::mistral:
+        case Architecture::phi3: c.sliding_layers[i] = true; break;
+        case Architecture::qwen2:
+        case Architecture::qwen3: c.sliding_layers[i] = qwen_window && i >= first_qwen_window_layer; break;
+        case Architecture::gemma2: c.sliding_layers[i] = i % 2 == 0; break;
+        case Architecture::llama:
+        case Architecture::gpt2: break;
+      }
+    }
+  }
+  if (c.sliding_window == 0) c.sliding_layers.assign(c.num_layers, false);
+}
+
+void read_attention_shape(const Fields& f, ModelConfig& c) {
   c.num_heads = f.size("num_attention_heads");
   c.num_kv_heads = f.size_or("num_key_value_heads", c.num_heads);
   if (c.num_heads % c.num_kv_heads != 0) {
@@ -118,16 +172,47 @@ void read_llama(const Fields& f, ModelConfig& c) {
   }
   c.head_dim = f.size_or("head_dim", c.hidden_size / c.num_heads);
   if (c.head_dim % 2 != 0) f.fail("head_dim", "must be even for rotary embeddings");
+}
+
+// The fields only some of the Llama line have, and the biases each puts where.
+void read_variations(const Fields& f, ModelConfig& c) {
+  const bool attention_bias = f.flag_or("attention_bias", false);
+  c.qkv_bias = c.output_bias = attention_bias;
+  switch (c.architecture) {
+    case Architecture::qwen2: c.qkv_bias = true, c.output_bias = false; break;
+    case Architecture::qwen3: c.qk_norm = true; break;
+    case Architecture::gemma2:
+      c.attention_softcap = f.number_or("attn_logit_softcapping", 0.0);
+      c.final_softcap = f.number_or("final_logit_softcapping", 0.0);
+      c.query_pre_attn_scalar = static_cast<double>(f.size_or("query_pre_attn_scalar", c.head_dim));
+      break;
+    case Architecture::llama:
+    case Architecture::mistral:
+    case Architecture::phi3:
+    case Architecture::gpt2: break;
+  }
+}
+
+void read_llama_line(const Fields& f, const json& doc, ModelConfig& c) {
+  c.vocab_size = f.size("vocab_size");
+  c.hidden_size = f.size("hidden_size");
+  c.intermediate_size = f.size("intermediate_size");
+  c.num_layers = f.size("num_hidden_layers");
+  read_attention_shape(f, c);
   c.max_position_embeddings = f.size_or("max_position_embeddings", 2048);
   c.norm_eps = f.number_or("rms_norm_eps", 1e-6);
-  c.tie_word_embeddings = f.flag_or("tie_word_embeddings", false);
-  c.activation = f.text_or("hidden_act", "silu");
-  if (c.activation != "silu") {
-    throw Error(ErrorKind::unsupported, f.origin() + ": hidden_act \"" + c.activation + "\" is not supported for Llama (only silu)");
+  c.tie_word_embeddings = f.flag_or("tie_word_embeddings", c.architecture == Architecture::gemma2);
+  const bool gemma = c.architecture == Architecture::gemma2;
+  const char* activation_key = gemma ? "hidden_activation" : "hidden_act";
+  c.activation = f.text_or(activation_key, gemma ? "gelu_pytorch_tanh" : "silu");
+  if (c.activation != (gemma ? "gelu_pytorch_tanh" : "silu")) {
+    f.fail(activation_key, "\"" + c.activation + "\" is not supported for " + architecture_class_name(c.architecture) +
+                               " (only " + (gemma ? "gelu_pytorch_tanh" : "silu") + ")");
   }
-  c.attention_bias = f.flag_or("attention_bias", false);
   c.mlp_bias = f.flag_or("mlp_bias", false);
   c.attention_dropout = f.number_or("attention_dropout", 0.0);
+  read_variations(f, c);
+  read_sliding_window(f, doc, c);
   read_rope(f, c);
 }
 
@@ -162,10 +247,10 @@ ModelConfig parse_model_config(const json& doc, const std::string& origin) {
   Fields f(doc, origin);
   ModelConfig c;
   c.architecture = detect_architecture(doc, f);
-  if (c.architecture == Architecture::llama) {
-    read_llama(f, c);
-  } else {
+  if (c.architecture == Architecture::gpt2) {
     read_gpt2(f, c);
+  } else {
+    read_llama_line(f, doc, c);
   }
   c.bos_token_id = f.token_id_or("bos_token_id", -1);
   c.eos_token_id = f.token_id_or("eos_token_id", -1);
@@ -176,6 +261,33 @@ ModelConfig parse_model_config(const json& doc, const std::string& origin) {
 ModelConfig read_model_config(const std::filesystem::path& config_json) {
   return parse_model_config(read_json_file(config_json, {1u << 20, 16}), config_json.string());
 }
+
+const char* architecture_class_name(Architecture architecture) { return names_of(architecture).class_name; }
+
+std::string supported_architectures() {
+  std::string list;
+  for (const auto& n : kArchitectureNames) list += std::string(list.empty() ? "" : ", ") + n.class_name;
+  return list;
+}
+
+namespace {
+
+void write_variations(const ModelConfig& c, json& j) {
+  if (c.sliding_window > 0) {
+    j["sliding_window"] = c.sliding_window;
+    json types = json::array();
+    for (bool sliding : c.sliding_layers) types.push_back(sliding ? "sliding_attention" : "full_attention");
+    j["layer_types"] = types;
+  }
+  if (c.architecture == Architecture::gemma2) {
+    j["attn_logit_softcapping"] = c.attention_softcap > 0 ? json(c.attention_softcap) : json(nullptr);
+    j["final_logit_softcapping"] = c.final_softcap > 0 ? json(c.final_softcap) : json(nullptr);
+    // An integer in transformers' config class, which checks the type.
+    j["query_pre_attn_scalar"] = static_cast<int64_t>(c.query_pre_attn_scalar);
+  }
+}
+
+}  // namespace
 
 json to_hf_config_json(const ModelConfig& c) {
   json j = c.source.is_object() ? c.source : json::object();
@@ -202,8 +314,8 @@ json to_hf_config_json(const ModelConfig& c) {
     j["embd_pdrop"] = c.embedding_dropout;
     return j;
   }
-  if (!j.contains("architectures")) j["architectures"] = {"LlamaForCausalLM"};
-  if (!j.contains("model_type")) j["model_type"] = "llama";
+  j["architectures"] = {architecture_class_name(c.architecture)};
+  j["model_type"] = names_of(c.architecture).model_type;
   j["hidden_size"] = c.hidden_size;
   j["intermediate_size"] = c.intermediate_size;
   j["num_hidden_layers"] = c.num_layers;
@@ -212,9 +324,10 @@ json to_hf_config_json(const ModelConfig& c) {
   j["head_dim"] = c.head_dim;
   j["max_position_embeddings"] = c.max_position_embeddings;
   j["rms_norm_eps"] = c.norm_eps;
-  j["hidden_act"] = c.activation;
-  j["attention_bias"] = c.attention_bias;
+  j[c.architecture == Architecture::gemma2 ? "hidden_activation" : "hidden_act"] = c.activation;
+  if (c.architecture != Architecture::qwen2) j["attention_bias"] = c.output_bias;
   j["mlp_bias"] = c.mlp_bias;
+  write_variations(c, j);
   j["attention_dropout"] = c.attention_dropout;
   const auto& s = c.rope_scaling;
   json rope = {{"rope_type", s.type}, {"rope_theta", c.rope_theta}};
@@ -242,9 +355,10 @@ int64_t parameter_count(const ModelConfig& c) {
   }
   const int64_t q = h * c.num_heads * c.head_dim, kv = 2 * h * c.num_kv_heads * c.head_dim;
   const int64_t o = c.num_heads * c.head_dim * h;
-  const int64_t attention_bias = c.attention_bias ? (c.num_heads + 2 * c.num_kv_heads) * c.head_dim + h : 0;
+  const int64_t attention_bias = (c.qkv_bias ? (c.num_heads + 2 * c.num_kv_heads) * c.head_dim : 0) + (c.output_bias ? h : 0);
   const int64_t mlp_bias = c.mlp_bias ? 2 * ff + h : 0;
-  const int64_t block = q + kv + o + attention_bias + 3 * h * ff + mlp_bias + 2 * h;
+  const int64_t norms = (c.architecture == Architecture::gemma2 ? 4 : 2) * h + (c.qk_norm ? 2 * c.head_dim : 0);
+  const int64_t block = q + kv + o + attention_bias + 3 * h * ff + mlp_bias + norms;
   return embeddings + c.num_layers * block + h;
 }
 

@@ -1,15 +1,23 @@
-// A model's shape, read from a Hugging Face config.json (LlamaForCausalLM, MistralForCausalLM,
-// GPT2LMHeadModel; transformers 4 and 5 spellings) or built from a named architecture.
+// A model's shape, read from a Hugging Face config.json (transformers 4 and 5 spellings) or built
+// from a named architecture.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace ft {
 
-enum class Architecture { llama, gpt2 };
+// Every architecture but GPT-2 is a rotary decoder of the Llama line (engine/models/llama_model.h):
+// the enum says which of its variations apply. Switches over it have no default, so that the
+// compiler names every place a new architecture must be handled.
+enum class Architecture { llama, mistral, qwen2, qwen3, phi3, gemma2, gpt2 };
+
+// The transformers class name ("LlamaForCausalLM"), and the list of all of them for messages.
+const char* architecture_class_name(Architecture architecture);
+std::string supported_architectures();
 
 // How rotary frequencies are adjusted for long contexts (Llama only).
 struct RopeScaling {
@@ -34,11 +42,19 @@ struct ModelConfig {
   bool tie_word_embeddings = false;
   std::string activation = "silu";
 
-  // Llama
+  // Rotary decoders (all but GPT-2)
   double rope_theta = 10000.0;
   RopeScaling rope_scaling;
-  bool attention_bias = false;
+  bool qkv_bias = false;     // q, k and v projections have biases (Llama's attention_bias; Qwen2 always)
+  bool output_bias = false;  // o_proj has a bias (Llama's attention_bias; never Qwen2)
   bool mlp_bias = false;
+  bool qk_norm = false;      // Qwen3: RMSNorm over each head of q and k before the rotation
+  int64_t sliding_window = 0;  // 0: none; else layers marked sliding attend to the last this many tokens
+  std::vector<bool> sliding_layers;  // one per layer
+  // Gemma 2
+  double attention_softcap = 0;  // 0: none; else scores -> cap * tanh(scores / cap)
+  double final_softcap = 0;      // the same on the output logits
+  double query_pre_attn_scalar = 0;  // 0: scale scores by 1/sqrt(head_dim); else by 1/sqrt(this)
 
   // GPT-2
   bool scale_attn_weights = true;

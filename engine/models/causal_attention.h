@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include <limits>
+
 namespace ft {
 
 // dropout(softmax(q k^T * scale + causal mask)) v over [batch, heads, time, head_dim].
@@ -19,6 +21,20 @@ inline torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tenso
   const int64_t t = q.size(-2);
   auto allowed = torch::ones({t, t}, q.options().dtype(torch::kBool)).tril().logical_and(extra_mask);
   return at::scaled_dot_product_attention(q, k, v, allowed, dropout, /*is_causal=*/false, scale);
+}
+
+// The same with the scores soft-capped before the mask, cap * tanh(scores / cap), as Gemma 2
+// does. The fused kernel has no such step, so this is the textbook formula, softmax in fp32.
+inline torch::Tensor softcapped_causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                                 double scale, double cap, double dropout,
+                                                 const torch::Tensor& extra_mask = {}) {
+  const int64_t t = q.size(-2);
+  auto allowed = torch::ones({t, t}, q.options().dtype(torch::kBool)).tril();
+  if (extra_mask.defined()) allowed = allowed.logical_and(extra_mask);
+  auto scores = torch::tanh(torch::matmul(q, k.transpose(-2, -1)) * scale / cap) * cap;
+  scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
+  auto probabilities = torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type());
+  return torch::matmul(torch::dropout(probabilities, dropout, dropout > 0), v);
 }
 
 }  // namespace ft

@@ -18,8 +18,16 @@ torch::Tensor CausalLM::segment_mask(const ModelInput& input) {
 }
 
 std::shared_ptr<CausalLM> make_causal_lm(const ModelConfig& config) {
-  if (config.architecture == Architecture::gpt2) return std::make_shared<Gpt2LMHeadModel>(config);
-  return std::make_shared<LlamaForCausalLM>(config);
+  switch (config.architecture) {
+    case Architecture::gpt2: return std::make_shared<Gpt2LMHeadModel>(config);
+    case Architecture::llama:
+    case Architecture::mistral:
+    case Architecture::qwen2:
+    case Architecture::qwen3:
+    case Architecture::phi3:
+    case Architecture::gemma2: return std::make_shared<LlamaForCausalLM>(config);
+  }
+  throw std::logic_error("unknown architecture");
 }
 
 }  // namespace ft

@@ -20,8 +20,9 @@ import sys
 
 import sentencepiece as spm
 import torch
-from transformers import (GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, MistralConfig,
-                          MistralForCausalLM)
+from transformers import (Gemma2Config, Gemma2ForCausalLM, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM,
+                          MistralConfig, MistralForCausalLM, Phi3Config, Phi3ForCausalLM, Qwen2Config, Qwen2ForCausalLM,
+                          Qwen3Config, Qwen3ForCausalLM)
 from transformers.utils import logging as transformers_logging
 
 from reference import batch_reference, packed_reference, write_reference
@@ -49,8 +50,28 @@ def llama(**shape):
 
 
 def mistral(**shape):
-    # Mistral's sliding window is longer than every sequence here, as in its released checkpoints.
-    return llama_family(MistralConfig, MistralForCausalLM, sliding_window=4096, **shape)
+    shape.setdefault("sliding_window", 4096)  # longer than every sequence here, as in released checkpoints
+    return llama_family(MistralConfig, MistralForCausalLM, **shape)
+
+
+def qwen2(**shape):
+    return llama_family(Qwen2Config, Qwen2ForCausalLM, **shape)
+
+
+def qwen3(**shape):
+    return llama_family(Qwen3Config, Qwen3ForCausalLM, **shape)
+
+
+def phi3(**shape):
+    return llama_family(Phi3Config, Phi3ForCausalLM, pad_token_id=0, **shape)
+
+
+def gemma2(**shape):
+    # Soft-capped attention is the eager implementation's (SDPA has no soft cap).
+    base = dict(head_dim=32, query_pre_attn_scalar=24, sliding_window=5, attn_logit_softcapping=3.0,
+                final_logit_softcapping=5.0, tie_word_embeddings=True, attn_implementation="eager")
+    base.update(shape)
+    return llama_family(Gemma2Config, Gemma2ForCausalLM, **base)
 
 
 def gpt2(**shape):
@@ -75,6 +96,16 @@ CASES = {
                                         tie_word_embeddings=True), "sharded"),
     "mistral-gqa-f32": (mistral(), "f32"),
     "mistral-gqa-bf16-sharded": (mistral(num_key_value_heads=1), "bf16-sharded"),
+    "mistral-sliding-window-f32": (mistral(sliding_window=7), "f32"),
+    "qwen2-qkv-bias-f32": (qwen2(), "f32"),
+    "qwen2-tied-bf16": (qwen2(num_key_value_heads=1, tie_word_embeddings=True), "bf16"),
+    "qwen3-qk-norm-f32": (qwen3(head_dim=32), "f32"),
+    "qwen3-bias-sharded": (qwen3(head_dim=16, attention_bias=True, num_key_value_heads=4), "sharded"),
+    "phi3-fused-f32": (phi3(), "f32"),
+    "phi3-sliding-window-bf16": (phi3(num_key_value_heads=4, sliding_window=6), "bf16"),
+    "gemma2-f32": (gemma2(), "f32"),
+    "gemma2-no-softcap-sharded": (gemma2(attn_logit_softcapping=None, final_logit_softcapping=None, num_hidden_layers=3,
+                                         tie_word_embeddings=False), "sharded"),
     "gpt2-tied-f32": (gpt2(), "f32"),
     "gpt2-untied-bf16": (gpt2(tie_word_embeddings=False, activation_function="gelu"), "bf16"),
     "gpt2-inverse-layer-scale-sharded": (gpt2(n_layer=3, scale_attn_by_inverse_layer_idx=True, n_inner=96), "sharded"),

@@ -178,7 +178,15 @@ TEST_CASE("config.json problems name the file and the field", "[checkpoint][conf
   }
   SECTION("an unsupported architecture") {
     edit_config(folder, [](nlohmann::json& c) { c["architectures"] = {"BertForMaskedLM"}; });
-    CHECK(load_error(folder).kind() == ft::ErrorKind::unsupported);
+    const auto e = load_error(folder);
+    CHECK(e.kind() == ft::ErrorKind::unsupported);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("\"BertForMaskedLM\" is not supported (supported: LlamaForCausalLM, "
+                                                   "MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, "
+                                                   "Phi3ForCausalLM, Gemma2ForCausalLM, GPT2LMHeadModel)"));
+  }
+  SECTION("layer types that do not match the layers") {
+    edit_config(folder, [](nlohmann::json& c) { c["layer_types"] = {"full_attention"}; });
+    CHECK_THAT(load_error(folder).what(), Catch::Matchers::Contains("field \"layer_types\" must list one type per layer (2)"));
   }
   SECTION("not JSON") {
     std::ofstream(folder / "config.json") << "{\"vocab_size\": 512,";
