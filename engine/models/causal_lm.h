@@ -47,8 +47,8 @@ class CausalLM : public torch::nn::Module {
   ModelConfig config_;
 };
 
-// A model of the configured architecture, its parameters initialised by libtorch's defaults
-// (load a checkpoint or call initialize_weights before use).
+// A model of the configured architecture, its parameters uninitialised (engine/models/layers.h):
+// load a checkpoint or call initialize_weights before use.
 std::shared_ptr<CausalLM> make_causal_lm(const ModelConfig& config);
 
 }  // namespace ft

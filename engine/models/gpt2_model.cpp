@@ -29,8 +29,9 @@ torch::Tensor activate(const torch::Tensor& x, const std::string& name) {
 }  // namespace
 
 Conv1DImpl::Conv1DImpl(int64_t in, int64_t out) {
-  weight_ = register_parameter("weight", torch::empty({in, out}).normal_(0.0, 0.02));
-  bias_ = register_parameter("bias", torch::zeros({out}));
+  // Uninitialised, as layers.h explains.
+  weight_ = register_parameter("weight", torch::empty({in, out}));
+  bias_ = register_parameter("bias", torch::empty({out}));
 }
 
 torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
@@ -82,8 +83,8 @@ torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x, const torch::Tensor
 }
 
 Gpt2BackboneImpl::Gpt2BackboneImpl(const ModelConfig& c) : embedding_dropout_(c.embedding_dropout) {
-  wte_ = register_module("wte", torch::nn::Embedding(c.vocab_size, c.hidden_size));
-  wpe_ = register_module("wpe", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
+  wte_ = register_module("wte", Embedding(c.vocab_size, c.hidden_size));
+  wpe_ = register_module("wpe", Embedding(c.max_position_embeddings, c.hidden_size));
   h_ = register_module("h", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.num_layers; ++i) h_->push_back(Gpt2Block(c, i));
   ln_f_ = register_module("ln_f", layer_norm(c));
@@ -99,7 +100,7 @@ torch::Tensor Gpt2BackboneImpl::forward(const torch::Tensor& input_ids, const to
 Gpt2LMHeadModel::Gpt2LMHeadModel(const ModelConfig& c) : CausalLM(c) {
   transformer_ = register_module("transformer", Gpt2Backbone(c));
   if (!c.tie_word_embeddings) {
-    lm_head_ = register_module("lm_head", torch::nn::Linear(torch::nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
+    lm_head_ = register_module("lm_head", Linear(c.hidden_size, c.vocab_size, false));
   }
 }
 

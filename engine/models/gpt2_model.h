@@ -5,6 +5,7 @@
 #pragma once
 
 #include "engine/models/causal_lm.h"
+#include "engine/models/layers.h"
 
 namespace ft {
 
@@ -64,7 +65,7 @@ class Gpt2BackboneImpl : public torch::nn::Module {
 
  private:
   double embedding_dropout_;
-  torch::nn::Embedding wte_{nullptr}, wpe_{nullptr};
+  Embedding wte_{nullptr}, wpe_{nullptr};
   torch::nn::ModuleList h_{nullptr};
   torch::nn::LayerNorm ln_f_{nullptr};
 };
@@ -79,7 +80,7 @@ class Gpt2LMHeadModel : public CausalLM {
 
  private:
   Gpt2Backbone transformer_{nullptr};
-  torch::nn::Linear lm_head_{nullptr};  // null when tied to the token embedding
+  Linear lm_head_{nullptr};  // null when tied to the token embedding
 };
 
 }  // namespace ft

@@ -8,10 +8,6 @@
 namespace ft {
 namespace {
 
-torch::nn::Linear linear(int64_t in, int64_t out, bool bias) {
-  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
-}
-
 // (x1, x2) -> (-x2, x1) over the two halves of the last dimension.
 torch::Tensor rotate_half(const torch::Tensor& x) {
   auto halves = x.chunk(2, -1);
@@ -65,13 +61,13 @@ LlamaAttentionImpl::LlamaAttentionImpl(const ModelConfig& c, bool sliding)
       sliding_(sliding) {
   const int64_t q_size = c.num_heads * c.head_dim, kv_size = c.num_kv_heads * c.head_dim;
   if (c.architecture == Architecture::phi3) {
-    qkv_proj_ = register_module("qkv_proj", linear(c.hidden_size, q_size + 2 * kv_size, c.qkv_bias));
+    qkv_proj_ = register_module("qkv_proj", Linear(c.hidden_size, q_size + 2 * kv_size, c.qkv_bias));
   } else {
-    q_proj_ = register_module("q_proj", linear(c.hidden_size, q_size, c.qkv_bias));
-    k_proj_ = register_module("k_proj", linear(c.hidden_size, kv_size, c.qkv_bias));
-    v_proj_ = register_module("v_proj", linear(c.hidden_size, kv_size, c.qkv_bias));
+    q_proj_ = register_module("q_proj", Linear(c.hidden_size, q_size, c.qkv_bias));
+    k_proj_ = register_module("k_proj", Linear(c.hidden_size, kv_size, c.qkv_bias));
+    v_proj_ = register_module("v_proj", Linear(c.hidden_size, kv_size, c.qkv_bias));
   }
-  o_proj_ = register_module("o_proj", linear(q_size, c.hidden_size, c.output_bias));
+  o_proj_ = register_module("o_proj", Linear(q_size, c.hidden_size, c.output_bias));
   if (c.qk_norm) {
     q_norm_ = register_module("q_norm", RMSNorm(c.head_dim, c.norm_eps));
     k_norm_ = register_module("k_norm", RMSNorm(c.head_dim, c.norm_eps));
@@ -112,12 +108,12 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const RotaryTa
 
 LlamaMLPImpl::LlamaMLPImpl(const ModelConfig& c) : gelu_(c.architecture == Architecture::gemma2) {
   if (c.architecture == Architecture::phi3) {
-    gate_up_proj_ = register_module("gate_up_proj", linear(c.hidden_size, 2 * c.intermediate_size, c.mlp_bias));
+    gate_up_proj_ = register_module("gate_up_proj", Linear(c.hidden_size, 2 * c.intermediate_size, c.mlp_bias));
   } else {
-    gate_proj_ = register_module("gate_proj", linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
-    up_proj_ = register_module("up_proj", linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+    gate_proj_ = register_module("gate_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+    up_proj_ = register_module("up_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
   }
-  down_proj_ = register_module("down_proj", linear(c.intermediate_size, c.hidden_size, c.mlp_bias));
+  down_proj_ = register_module("down_proj", Linear(c.intermediate_size, c.hidden_size, c.mlp_bias));
 }
 
 torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
@@ -158,7 +154,7 @@ torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const Rotar
 
 LlamaBackboneImpl::LlamaBackboneImpl(const ModelConfig& c)
     : embedding_scale_(c.architecture == Architecture::gemma2 ? std::sqrt(static_cast<double>(c.hidden_size)) : 1.0) {
-  embed_tokens_ = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  embed_tokens_ = register_module("embed_tokens", Embedding(c.vocab_size, c.hidden_size));
   layers_ = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.num_layers; ++i) layers_->push_back(LlamaDecoderLayer(c, i));
   norm_ = register_module("norm", RMSNorm(c.hidden_size, c.norm_eps, c.architecture == Architecture::gemma2));
@@ -175,7 +171,7 @@ torch::Tensor LlamaBackboneImpl::forward(const torch::Tensor& input_ids, const R
 
 LlamaForCausalLM::LlamaForCausalLM(const ModelConfig& c) : CausalLM(c) {
   model_ = register_module("model", LlamaBackbone(c));
-  if (!c.tie_word_embeddings) lm_head_ = register_module("lm_head", linear(c.hidden_size, c.vocab_size, false));
+  if (!c.tie_word_embeddings) lm_head_ = register_module("lm_head", Linear(c.hidden_size, c.vocab_size, false));
 }
 
 RotaryTables LlamaForCausalLM::rotary_tables(const torch::Tensor& positions) const {

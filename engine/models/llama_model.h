@@ -12,6 +12,7 @@
 #pragma once
 
 #include "engine/models/causal_lm.h"
+#include "engine/models/layers.h"
 
 namespace ft {
 
@@ -52,7 +53,7 @@ class LlamaAttentionImpl : public torch::nn::Module {
   int64_t num_heads_, num_kv_heads_, head_dim_;
   double scale_, softcap_, dropout_;
   bool sliding_;
-  torch::nn::Linear q_proj_{nullptr}, k_proj_{nullptr}, v_proj_{nullptr}, qkv_proj_{nullptr}, o_proj_{nullptr};
+  Linear q_proj_{nullptr}, k_proj_{nullptr}, v_proj_{nullptr}, qkv_proj_{nullptr}, o_proj_{nullptr};
   RMSNorm q_norm_{nullptr}, k_norm_{nullptr};
 };
 TORCH_MODULE(LlamaAttention);
@@ -65,7 +66,7 @@ class LlamaMLPImpl : public torch::nn::Module {
 
  private:
   bool gelu_;
-  torch::nn::Linear gate_proj_{nullptr}, up_proj_{nullptr}, gate_up_proj_{nullptr}, down_proj_{nullptr};
+  Linear gate_proj_{nullptr}, up_proj_{nullptr}, gate_up_proj_{nullptr}, down_proj_{nullptr};
 };
 TORCH_MODULE(LlamaMLP);
 
@@ -93,7 +94,7 @@ class LlamaBackboneImpl : public torch::nn::Module {
 
  private:
   double embedding_scale_;
-  torch::nn::Embedding embed_tokens_{nullptr};
+  Embedding embed_tokens_{nullptr};
   torch::nn::ModuleList layers_{nullptr};
   RMSNorm norm_{nullptr};
 };
@@ -110,7 +111,7 @@ class LlamaForCausalLM : public CausalLM {
   AttentionMasks attention_masks(const ModelInput& input) const;
 
   LlamaBackbone model_{nullptr};
-  torch::nn::Linear lm_head_{nullptr};  // null when tied to the token embedding
+  Linear lm_head_{nullptr};  // null when tied to the token embedding
 };
 
 }  // namespace ft
