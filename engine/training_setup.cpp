@@ -99,7 +99,7 @@ void load_model(const TrainingRequest& request, const torch::Device& device, Tra
   if (fs::is_directory(request.model, ec)) {
     setup.model = attributed_to("model", [&] { return load_causal_lm(request.model); });
     setup.tokenizer = attributed_to("model", [&] {
-      return std::make_shared<Tokenizer>(Tokenizer::load(fs::path(request.model) / "tokenizer.model"));
+      return std::make_shared<Tokenizer>(Tokenizer::load_folder(request.model));
     });
   } else if (architecture_preset(request.model, 512)) {
     auto texts = attributed_to("training_file", [&] { return example_texts(request.training_file); });

@@ -101,7 +101,7 @@ nlohmann::json generate(const nlohmann::json& request, const JobManager& jobs) {
   const auto folder = model_folder(request, jobs);
 
   auto model = load_causal_lm(folder);
-  const auto tokenizer = Tokenizer::load(folder / "tokenizer.model");
+  const auto tokenizer = Tokenizer::load_folder(folder);
   model->to(jobs.device());
   const auto result = generate_text(*model, tokenizer, prompt, options);
   return {{"text", result.text}, {"tokens", static_cast<int64_t>(result.tokens.size())}, {"finish_reason", result.finish_reason}};

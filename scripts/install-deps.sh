@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, skipping what is already there; safe to run repeatedly.
-#   1. Debian packages (compiler, CMake, JSON, Catch2, Python's venv), with sudo when not root.
+#   1. Debian packages (compiler, CMake, JSON, Catch2, Python's venv, Oniguruma, utf8proc), with
+#      sudo when not root.
 #   2. libtorch and the test oracles: a virtual environment at $BUILD_DIR/venv (default
 #      build/venv) with scripts/requirements.txt (torch 2.13.0, transformers, tokenizers, ...).
 #      Skipped when TORCH_PREFIX names a libtorch, or when python3 already imports PyTorch 2.x
@@ -14,6 +15,9 @@ packages=(
   python3 python3-venv    # the virtual environment that holds torch and the oracles
   nlohmann-json3-dev      # JSON for config.json, requests and records
   catch2                  # tests (Catch2 2.x on Debian 12, 3.x on Debian 13)
+  pkg-config              # how CMake finds the two below
+  libonig-dev             # Oniguruma: the regex engine of Hugging Face tokenizers (tokenizer.json)
+  libutf8proc-dev         # utf8proc: Unicode normalization for tokenizer.json normalizers
 )
 
 install_debian_packages() {

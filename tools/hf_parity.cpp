@@ -154,7 +154,7 @@ bool check_tokenizer(const ft::Tokenizer& tokenizer, const nlohmann::json& refer
 
 int run(const std::filesystem::path& folder, const Bounds& bounds) {
   auto model = ft::load_causal_lm(folder);
-  auto tokenizer = ft::Tokenizer::load(folder / "tokenizer.model");
+  auto tokenizer = ft::Tokenizer::load_folder(folder);
   ft::SafetensorsReader reference(folder / "reference.safetensors");
   auto reference_json = ft::read_json_file(folder / "reference.json");
 

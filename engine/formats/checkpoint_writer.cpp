@@ -66,8 +66,7 @@ void write_checkpoint(const fs::path& folder, const CausalLM& model, const Token
   if (model.config().bos_token_id >= 0) generation["bos_token_id"] = model.config().bos_token_id;
   if (model.config().eos_token_id >= 0) generation["eos_token_id"] = model.config().eos_token_id;
   write_file_atomically(folder / "generation_config.json", generation.dump(2) + "\n");
-  tokenizer.save(folder / "tokenizer.model");
-  write_hf_tokenizer_files(folder, tokenizer, model.config().max_position_embeddings);
+  tokenizer.save(folder, model.config().max_position_embeddings);
 
   const auto shards = split_into_shards(model, options);
   std::set<std::string> written;

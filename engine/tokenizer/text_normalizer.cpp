@@ -54,7 +54,10 @@ TextNormalizer::TextNormalizer(const SentencePieceModel& model, const std::strin
   replacements_ = blob.substr(4 + trie_bytes);
 }
 
-std::pair<size_t, uint32_t> TextNormalizer::longest_match(std::string_view text) const {
+std::pair<size_t, uint32_t> TextNormalizer::longest_match(std::string_view text) const { return match(text, false); }
+std::pair<size_t, uint32_t> TextNormalizer::shortest_match(std::string_view text) const { return match(text, true); }
+
+std::pair<size_t, uint32_t> TextNormalizer::match(std::string_view text, bool shortest) const {
   size_t best_length = 0;
   uint32_t best_value = 0;
   if (trie_.empty()) return {0, 0};
@@ -67,7 +70,10 @@ std::pair<size_t, uint32_t> TextNormalizer::longest_match(std::string_view text)
     if (unit_label(unit) != label) break;
     node ^= unit_offset(unit);
     if (node >= trie_.size()) break;
-    if (unit_has_leaf(unit)) best_length = i + 1, best_value = unit_value(trie_[node]);
+    if (unit_has_leaf(unit)) {
+      best_length = i + 1, best_value = unit_value(trie_[node]);
+      if (shortest) break;
+    }
   }
   return {best_length, best_value};
 }
@@ -82,6 +88,14 @@ std::pair<std::string_view, size_t> TextNormalizer::normalize_prefix(std::string
   const size_t n = utf8_char_length(text);
   if (n == 0) return {kReplacementCharacter, 1};
   return {text.substr(0, n), n};
+}
+
+std::optional<std::string_view> TextNormalizer::shortest_prefix_replacement(std::string_view chunk) const {
+  const auto [length, value] = shortest_match(chunk);
+  if (length == 0 || value >= replacements_.size()) return std::nullopt;
+  std::string_view rest(replacements_);
+  rest.remove_prefix(value);
+  return rest.substr(0, rest.find('\0'));
 }
 
 std::string TextNormalizer::normalize(std::string_view text) const {

@@ -5,6 +5,7 @@
 
 #include "engine/tokenizer/sentencepiece_model.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,12 +19,19 @@ class TextNormalizer {
 
   std::string normalize(std::string_view text) const;
 
+  // The replacement of the shortest prefix of `chunk` that the character map holds, if any:
+  // how the Hugging Face tokenizers library's Precompiled normalizer reads the same map.
+  std::optional<std::string_view> shortest_prefix_replacement(std::string_view chunk) const;
+
  private:
   // The replacement for the longest mapped prefix of `text` and the bytes it consumes; without
   // a mapping, the first UTF-8 character as is (an invalid byte becomes U+FFFD).
   std::pair<std::string_view, size_t> normalize_prefix(std::string_view text) const;
   // Byte length of the longest prefix of `text` in the trie and the replacement's offset.
   std::pair<size_t, uint32_t> longest_match(std::string_view text) const;
+  // The same walk, stopping at the first prefix found; (0, 0) when none.
+  std::pair<size_t, uint32_t> shortest_match(std::string_view text) const;
+  std::pair<size_t, uint32_t> match(std::string_view text, bool shortest) const;
 
   std::vector<uint32_t> trie_;
   std::string replacements_;

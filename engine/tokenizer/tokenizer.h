@@ -1,54 +1,60 @@
-// A sentencepiece BPE tokenizer (tokenizer.model, as Llama, Mistral and TinyLlama ship it):
-// normalization, byte-pair merges by piece score, byte fallback, and decoding back to text.
+// The engine's tokenizer: text to token ids and back, whichever files a model folder ships:
+//   tokenizer.json               Hugging Face tokenizers (Llama 3, Qwen, SmolLM2, GPT-2 as published)
+//   tokenizer.model              sentencepiece BPE (Llama 2, Mistral, TinyLlama, models trained here)
+//   vocab.json + merges.txt      the older GPT-2 pair
+// encode() never adds special tokens: the data template places BOS and EOS itself.
 #pragma once
 
-#include "engine/tokenizer/sentencepiece_model.h"
-#include "engine/tokenizer/text_normalizer.h"
+#include "engine/tokenizer/hf_tokenizer_folder.h"
+#include "engine/tokenizer/sentencepiece_tokenizer.h"
 
-#include <array>
 #include <filesystem>
+#include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace ft {
 
 class Tokenizer {
  public:
-  // Throws ft::Error naming the file: not_found, invalid_input when it is not a sentencepiece
-  // model, unsupported when it is not BPE.
+  // tokenizer.json when the folder has one, else tokenizer.model, else vocab.json + merges.txt.
+  // Throws ft::Error(not_found) naming the folder when it has none of them, and whatever the
+  // chosen file's reader throws.
+  static Tokenizer load_folder(const std::filesystem::path& folder);
+  // A sentencepiece tokenizer.model on its own.
   static Tokenizer load(const std::filesystem::path& tokenizer_model);
-  // From a parsed model; `origin` names it in errors.
+  // From a parsed sentencepiece model; `origin` names it in errors.
   Tokenizer(SentencePieceModel model, const std::string& origin);
 
   std::vector<int64_t> encode(const std::string& text) const;
   std::vector<std::string> pieces(const std::string& text) const;
-  // Control tokens (BOS, EOS) decode to nothing, the unknown token to " ⁇ ".
+  // Special tokens decode to nothing.
   std::string decode(const std::vector<int64_t>& ids) const;
 
-  int64_t vocab_size() const { return static_cast<int64_t>(model_.pieces.size()); }
-  int64_t bos_id() const { return model_.bos_id; }  // -1 when the model has none
-  int64_t eos_id() const { return model_.eos_id; }
-  int64_t unk_id() const { return model_.unk_id; }
-  int64_t pad_id() const { return model_.pad_id; }
+  int64_t vocab_size() const;
+  int64_t bos_id() const;  // -1 when the tokenizer has none
+  int64_t eos_id() const;
+  int64_t unk_id() const;
+  int64_t pad_id() const;
+  // Throws ft::Error(invalid_argument) for an id outside the vocabulary.
   const std::string& piece(int64_t id) const;
-  const SentencePieceModel& model() const { return model_; }
 
-  // Writes tokenizer.model (the original bytes when loaded from a file).
-  void save(const std::filesystem::path& tokenizer_model) const;
+  // The sentencepiece model; throws ft::Error(unsupported) for a Hugging Face tokenizer.
+  const SentencePieceModel& model() const;
+  bool is_sentencepiece() const { return sentencepiece_ != nullptr; }
+  // The Hugging Face tokenizer, or nullptr for a sentencepiece one.
+  const HfTokenizer* hugging_face() const { return hugging_face_.tokenizer.get(); }
+
+  // Writes the tokenizer's files into `folder`: for sentencepiece tokenizer.model and the
+  // tokenizer.json + tokenizer_config.json that make AutoTokenizer agree with it; for a Hugging
+  // Face tokenizer the files it was read from, byte for byte.
+  void save(const std::filesystem::path& folder, int64_t model_max_length) const;
 
  private:
-  // The ids of the BPE segmentation of already normalized text.
-  std::vector<int64_t> segment(std::string_view normalized) const;
-  int64_t id_of(std::string_view piece) const;  // -1 when not a piece
-  const SentencePiece& entry(int64_t id) const;  // throws invalid_argument outside the vocabulary
+  Tokenizer() = default;
 
-  SentencePieceModel model_;
-  std::string serialized_;
-  TextNormalizer normalizer_;
-  std::unordered_map<std::string, int64_t> mergeable_;  // normal and user-defined pieces
-  std::unordered_map<std::string, int64_t> reserved_;   // control, unknown and byte pieces
-  std::array<int64_t, 256> byte_ids_;                   // -1 where the model has no <0xXX> piece
+  std::shared_ptr<const SentencePieceTokenizer> sentencepiece_;
+  HfTokenizerFolder hugging_face_;
 };
 
 }  // namespace ft

@@ -25,6 +25,7 @@ from transformers import (Gemma2Config, Gemma2ForCausalLM, GPT2Config, GPT2LMHea
                           Qwen3Config, Qwen3ForCausalLM)
 from transformers.utils import logging as transformers_logging
 
+import case_script
 from reference import batch_reference, packed_reference, write_reference
 
 VOCAB = 512  # the tokenizer.model every case carries
@@ -161,20 +162,8 @@ def make_case(out, tokenizer_model, name, seed):
 
 def main(argv):
     transformers_logging.disable_progress_bar()
-    if argv[1:] == ["--list"]:
-        print("\n".join(CASES))
-        return 0
-    if len(argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    out, tokenizer_model, names = argv[1], argv[2], argv[3:] or list(CASES)
-    for name in names:
-        if name not in CASES:
-            print(f"model_cases.py: no case named {name!r}", file=sys.stderr)
-            return 2
-        make_case(out, tokenizer_model, name, 1000 + list(CASES).index(name))
-    return 0
-
+    return case_script.run(argv, __doc__, list(CASES),
+                           lambda out, tokenizer, name, index: make_case(out, tokenizer, name, 1000 + index), extra_args=1)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

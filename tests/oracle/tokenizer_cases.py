@@ -18,6 +18,8 @@ import sys
 
 import sentencepiece as spm
 
+import case_script
+
 LINES = 10_000
 TRAINING_LINES = 4_000
 
@@ -104,21 +106,7 @@ def make_case(out, name, seed):
 
 
 def main(argv):
-    if argv[1:] == ["--list"]:
-        print("\n".join(CASES))
-        return 0
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    out, names = argv[1], argv[2:] or list(CASES)
-    os.makedirs(out, exist_ok=True)
-    for name in names:
-        if name not in CASES:
-            print(f"tokenizer_cases.py: no case named {name!r}", file=sys.stderr)
-            return 2
-        make_case(out, name, 2000 + list(CASES).index(name))
-    return 0
-
+    return case_script.run(argv, __doc__, list(CASES), lambda out, name, index: make_case(out, name, 2000 + index))
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
