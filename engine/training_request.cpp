@@ -17,14 +17,31 @@ std::string required_text(const nlohmann::json& request, const std::string& key)
   return request[key].get<std::string>();
 }
 
+TrainingMethod method_of(const nlohmann::json& m) {
+  const auto name = m.is_string() ? m.get<std::string>() : m.is_object() ? m.value("type", "") : "";
+  if (name == "auto") return TrainingMethod::automatic;
+  if (name == "full") return TrainingMethod::full;
+  if (name == "lora") return TrainingMethod::lora;
+  reject("method", "must be \"auto\", \"full\" or \"lora\" (or {\"type\": one of them}), found " + m.dump());
+}
+
 }  // namespace
+
+const char* to_string(TrainingMethod method) {
+  switch (method) {
+    case TrainingMethod::automatic: return "auto";
+    case TrainingMethod::full: return "full";
+    case TrainingMethod::lora: return "lora";
+  }
+  return "auto";
+}
 
 TrainingRequest parse_training_request(const nlohmann::json& request) {
   if (!request.is_object()) throw Error(ErrorKind::invalid_argument, "request: must be a JSON object", "request");
-  const std::set<std::string> known = {"model", "training_file", "validation_file", "method", "hyperparameters", "suffix", "seed"};
+  const std::set<std::string> known = {"model", "training_file", "validation_file", "method", "merge", "hyperparameters", "suffix", "seed"};
   for (const auto& [key, value] : request.items()) {
     if (!known.count(key)) {
-      reject(key, "is not a request field (known: model, training_file, validation_file, method, hyperparameters, suffix, seed)");
+      reject(key, "is not a request field (known: model, training_file, validation_file, method, merge, hyperparameters, suffix, seed)");
     }
   }
   TrainingRequest r;
@@ -33,10 +50,11 @@ TrainingRequest parse_training_request(const nlohmann::json& request) {
   if (request.contains("validation_file") && !request["validation_file"].is_null()) {
     r.validation_file = required_text(request, "validation_file");
   }
-  if (request.contains("method") && !request["method"].is_null()) {
-    const auto& m = request["method"];
-    const bool full = (m.is_string() && m == "full") || (m.is_object() && m.value("type", "") == "full");
-    if (!full) reject("method", "must be \"full\" (full fine-tuning is the only method)");
+  if (request.contains("method") && !request["method"].is_null()) r.method = method_of(request["method"]);
+  if (request.contains("merge") && !request["merge"].is_null()) {
+    if (!request["merge"].is_boolean()) reject("merge", "must be true or false");
+    r.merge = request["merge"].get<bool>();
+    if (r.merge && r.method == TrainingMethod::full) reject("merge", "applies to LoRA; the request's method is \"full\"");
   }
   if (request.contains("hyperparameters") && !request["hyperparameters"].is_null()) {
     if (!request["hyperparameters"].is_object()) reject("hyperparameters", "must be an object");
@@ -57,7 +75,8 @@ TrainingRequest parse_training_request(const nlohmann::json& request) {
 
 nlohmann::json to_json(const TrainingRequest& r) {
   nlohmann::json j = {{"model", r.model}, {"training_file", r.training_file.string()},
-                      {"hyperparameters", r.hyperparameters}, {"seed", r.seed}, {"method", "full"}};
+                      {"hyperparameters", r.hyperparameters}, {"seed", r.seed}, {"method", to_string(r.method)},
+                      {"merge", r.merge}};
   j["validation_file"] = r.validation_file ? nlohmann::json(r.validation_file->string()) : nlohmann::json();
   if (!r.suffix.empty()) j["suffix"] = r.suffix;
   return j;

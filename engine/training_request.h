@@ -1,6 +1,8 @@
 // A fine-tuning request as the plugin receives it (the shape of OpenAI's fine-tuning request):
-// {"model", "training_file", "validation_file", "method", "hyperparameters", "suffix", "seed"}.
+// {"model", "training_file", "validation_file", "method", "merge", "hyperparameters", "suffix", "seed"}.
 #pragma once
+
+#include "engine/planning/hyperparameter_request.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +21,15 @@ struct TrainingRequest {
   nlohmann::json hyperparameters = nlohmann::json::object();  // values or "auto"
   nlohmann::json seed;                                         // null or "auto": random
   std::string suffix;
+  // "auto" (the default: full fine-tuning where it fits in memory, else LoRA), "full" or "lora";
+  // also {"type": "..."} as OpenAI's method object spells it.
+  TrainingMethod method = TrainingMethod::automatic;
+  // LoRA only: also write the adapters merged into the base as a Hugging Face folder.
+  bool merge = false;
 };
+
+// "auto", "full", "lora".
+const char* to_string(TrainingMethod method);
 
 // Validates the document's keys and types; throws ft::Error(invalid_argument) whose param names
 // the offending key ("model", "training_file", "method", "suffix", ...). Hyper-parameter values

@@ -101,6 +101,7 @@ void load_model(const TrainingRequest& request, const torch::Device& device, Tra
     setup.tokenizer = attributed_to("model", [&] {
       return std::make_shared<Tokenizer>(Tokenizer::load_folder(request.model));
     });
+    setup.chat_format = attributed_to("model", [&] { return chat_format_of(request.model, *setup.tokenizer); });
   } else if (architecture_preset(request.model, 512)) {
     auto texts = attributed_to("training_file", [&] { return example_texts(request.training_file); });
     // Weights are drawn again from the plan's seed once it is known.
@@ -108,6 +109,7 @@ void load_model(const TrainingRequest& request, const torch::Device& device, Tra
     setup.model = fresh.model;
     setup.tokenizer = std::make_shared<Tokenizer>(std::move(fresh.tokenizer));
     setup.pretrained = false;
+    setup.chat_format = generic_chat_format("a model trained from scratch has no chat template of its own");
   } else {
     std::string known;
     for (const auto& name : architecture_preset_names()) known += (known.empty() ? "" : ", ") + name;
@@ -155,9 +157,10 @@ TrainingSetup prepare_training(const TrainingRequest& request, const torch::Devi
   TrainingSetup setup;
   load_model(request, device, setup);
   const auto context = setup.model->config().max_position_embeddings;
-  setup.training = load_training_data(request.training_file, *setup.tokenizer, context, "training_file");
+  const ExampleEncoding encoding(*setup.tokenizer, setup.chat_format.model_template.get());
+  setup.training = load_training_data(request.training_file, encoding, context, "training_file");
   if (request.validation_file) {
-    setup.validation = load_training_data(*request.validation_file, *setup.tokenizer, context, "validation_file");
+    setup.validation = load_training_data(*request.validation_file, encoding, context, "validation_file");
   }
   setup.machine = describe_machine(device);
   DeviceProbes probes;
@@ -165,9 +168,20 @@ TrainingSetup prepare_training(const TrainingRequest& request, const torch::Devi
   probes.measured_seconds_per_micro_batch = [&](int64_t mb, int64_t len) { return measure_micro_batch(model, device, mb, len); };
   if (device.is_cuda()) probes.fits_in_memory = [&](int64_t mb, int64_t len) { return fits_in_memory(model, device, mb, len); };
   setup.plan = plan_hyperparameters(request.hyperparameters, request.seed, setup.training.statistics,
-                                    summarize_model(model.config(), setup.pretrained), setup.machine, probes);
+                                    summarize_model(model.config(), setup.pretrained), setup.machine, probes, request.method);
   if (!setup.pretrained) initialize_weights(model, static_cast<uint64_t>(setup.plan.integer("seed")));
+  if (const auto lora = lora_settings(setup.plan)) attach_lora(model, *lora, static_cast<uint64_t>(setup.plan.integer("seed")));
   return setup;
+}
+
+std::optional<LoraSettings> lora_settings(const HyperparameterPlan& plan) {
+  if (!plan.contains("method") || plan.text("method") != "lora") return std::nullopt;
+  LoraSettings s;
+  s.rank = plan.integer("lora_rank");
+  s.alpha = plan.number("lora_alpha");
+  s.dropout = plan.number("lora_dropout");
+  s.target_modules = plan.at("lora_target_modules").value.get<std::vector<std::string>>();
+  return s;
 }
 
 TrainingOptions training_options(const HyperparameterPlan& plan) {
@@ -201,6 +215,7 @@ nlohmann::json describe_plan(const TrainingSetup& setup, const torch::Device& de
                      {"context_length", setup.model->config().max_position_embeddings},
                      {"pretrained", setup.pretrained}}},
           {"device", device.str()},
+          {"chat_template", {{"used", setup.chat_format.name}, {"reason", setup.chat_format.reason}}},
           {"hyperparameters", to_json(plan)},
           {"data", {{"training", statistics_json(setup.training.statistics)},
                     {"validation", setup.validation ? statistics_json(setup.validation->statistics) : nlohmann::json()}}},

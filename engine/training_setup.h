@@ -4,8 +4,10 @@
 // exactly this, so a plan that succeeds means the job will start, and a job runs it again.
 #pragma once
 
+#include "engine/data/chat_format.h"
 #include "engine/data/training_data.h"
 #include "engine/models/causal_lm.h"
+#include "engine/models/lora.h"
 #include "engine/planning/hyperparameter_policy.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/training/trainer.h"
@@ -20,6 +22,7 @@ struct TrainingSetup {
   std::shared_ptr<CausalLM> model;
   std::shared_ptr<Tokenizer> tokenizer;
   bool pretrained = true;  // false: a named architecture, trained from scratch
+  ChatFormat chat_format = generic_chat_format("");  // how chat examples were rendered, and why
   TrainingData training;
   std::optional<TrainingData> validation;
   MachineSummary machine;
@@ -34,7 +37,12 @@ TrainingSetup prepare_training(const TrainingRequest& request, const torch::Devi
 // The trainer's options from a resolved plan.
 TrainingOptions training_options(const HyperparameterPlan& plan);
 
-// What ft_plan returns: {"model", "device", "hyperparameters": {...}, "data": {"training":
+// The adapters a plan asks for (method "lora"), attached by prepare_training; nullopt for full
+// fine-tuning.
+std::optional<LoraSettings> lora_settings(const HyperparameterPlan& plan);
+
+// What ft_plan returns: {"model", "device", "chat_template": {"used": "model" | "generic",
+// "reason"}, "hyperparameters": {...}, "data": {"training":
 // statistics, "validation": statistics | null}, "estimate": {...}, "warnings": [...]}.
 nlohmann::json describe_plan(const TrainingSetup& setup, const torch::Device& device);
 

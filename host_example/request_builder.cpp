@@ -31,6 +31,8 @@ nlohmann::json build_request(const Arguments& a) {
   if (!hyper.empty()) request["hyperparameters"] = hyper;
   if (auto s = a.option("--suffix"); !s.empty()) request["suffix"] = s;
   if (auto s = a.option("--seed"); !s.empty()) request["seed"] = parse_value(s);
+  if (auto m = a.option("--method"); !m.empty()) request["method"] = m;
+  if (a.has("--merge")) request["merge"] = true;
   return request;
 }
 

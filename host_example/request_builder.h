@@ -1,5 +1,5 @@
 // The fine-tuning request of plan and start, built from --model, --training-file,
-// --validation-file, --set name=value, --suffix and --seed. Values are passed to the plugin as
+// --validation-file, --set name=value, --suffix, --seed, --method and --merge. Values are passed to the plugin as
 // they are (a number when the text is one, else the string), so the plugin's own checks and
 // messages apply: --set n_epochs=abc gives its "must be auto or an integer from 1 to 50".
 #pragma once

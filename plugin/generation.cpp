@@ -2,7 +2,9 @@
 
 #include "engine/core/error.h"
 #include "engine/formats/checkpoint_reader.h"
+#include "engine/formats/peft_adapter.h"
 #include "engine/models/text_generator.h"
+#include "engine/data/chat_format.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "plugin/api_error.h"
 #include "plugin/job_id.h"
@@ -41,26 +43,42 @@ int64_t integer_in(const nlohmann::json& request, const std::string& key, int64_
   return value.get<int64_t>();
 }
 
-// The chat rendered as training renders it ("role: content" parts, see example_template.h),
-// then "assistant:", which a model fine-tuned on chats continues. generate_text adds the BOS.
-std::string chat_prompt(const nlohmann::json& messages) {
+// The messages, checked: {"role": "system" | "user" | "assistant", "content": string} objects.
+std::vector<ChatTurn> chat_turns(const nlohmann::json& messages) {
   if (!messages.is_array() || messages.empty()) reject("messages", "must be a non-empty array of messages");
-  std::string prompt;
+  std::vector<ChatTurn> turns;
   for (const auto& message : messages) {
     const auto role = message.is_object() ? message.value("role", nlohmann::json()) : nlohmann::json();
     const auto content = message.is_object() ? message.value("content", nlohmann::json()) : nlohmann::json();
     if (!(role == "system" || role == "user" || role == "assistant") || !content.is_string()) {
       reject("messages", "must hold {\"role\": \"system\" | \"user\" | \"assistant\", \"content\": string} objects");
     }
-    prompt += role.get<std::string>() + ": " + content.get<std::string>() + " ";
+    turns.push_back({role.get<std::string>(), content.get<std::string>()});
   }
+  return turns;
+}
+
+// The chat rendered as training renders it, ready for the reply: with the model's own template
+// and its generation prompt (the template writes BOS itself), or the generic "role: content"
+// parts then "assistant:" (see example_template.h), after the BOS generate_text adds.
+std::string chat_prompt(const std::vector<ChatTurn>& turns, const ChatFormat& format, GenerationOptions& options) {
+  if (format.model_template) {
+    options.add_bos = false;
+    return format.model_template->render(turns, /*add_generation_prompt=*/true);
+  }
+  std::string prompt;
+  for (const auto& turn : turns) prompt += turn.role + ": " + turn.content + " ";
   return prompt + "assistant:";
 }
 
-std::string prompt_of(const nlohmann::json& request) {
+std::string prompt_of(const nlohmann::json& request, const fs::path& folder, const Tokenizer& tokenizer,
+                      GenerationOptions& options) {
   const bool has_prompt = request.contains("prompt"), has_messages = request.contains("messages");
   if (has_prompt == has_messages) reject("prompt", "or \"messages\" is required (one of the two)");
-  if (has_messages) return chat_prompt(request["messages"]);
+  if (has_messages) {
+    const auto turns = chat_turns(request["messages"]);
+    return chat_prompt(turns, chat_format_of(folder, tokenizer), options);
+  }
   if (!request["prompt"].is_string()) reject("prompt", "must be a string");
   return request["prompt"].get<std::string>();
 }
@@ -97,11 +115,15 @@ nlohmann::json generate(const nlohmann::json& request, const JobManager& jobs) {
   options.top_p = number_in(request, "top_p", 0, 1, true, 1.0);
   options.seed = static_cast<uint64_t>(integer_in(request, "seed", 0, 2147483647, -1));
   if (!request.contains("seed") || request["seed"].is_null()) options.seed = std::random_device{}();
-  const auto prompt = prompt_of(request);
-  const auto folder = model_folder(request, jobs);
+  // A LoRA job's adapter folder runs on its base, unmerged.
+  const auto chosen = model_folder(request, jobs);
+  const bool adapter = fs::exists(chosen / "adapter_config.json");
+  const auto folder = adapter ? peft_base_model_folder(chosen) : chosen;
+  const auto tokenizer = Tokenizer::load_folder(folder);
+  const auto prompt = prompt_of(request, folder, tokenizer, options);
 
   auto model = load_causal_lm(folder);
-  const auto tokenizer = Tokenizer::load_folder(folder);
+  if (adapter) load_peft_adapter(chosen, *model);
   model->to(jobs.device());
   const auto result = generate_text(*model, tokenizer, prompt, options);
   return {{"text", result.text}, {"tokens", static_cast<int64_t>(result.tokens.size())}, {"finish_reason", result.finish_reason}};

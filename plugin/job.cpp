@@ -315,6 +315,7 @@ void Job::adopt_plan_locked(const nlohmann::json& plan) {
     record_.hyperparameters[name] = hyperparameters.at(name).at("value");
   }
   record_.seed = hyperparameters.at("seed").at("value");
+  if (hyperparameters.contains("method")) record_.method = hyperparameters.at("method").at("value").get<std::string>();
 }
 
 void Job::remember_plan_locked(const nlohmann::json& hyperparameters) {

@@ -65,6 +65,7 @@ nlohmann::json JobManager::create(const TrainingRequest& request, const std::opt
   record.model = request.model;
   record.training_file = request.training_file.string();
   if (request.validation_file) record.validation_file = request.validation_file->string();
+  record.method = to_string(request.method);
   record.hyperparameters = requested_hyperparameters(request.hyperparameters);
   if (request.seed.is_number_integer()) record.seed = request.seed;
   if (!request.suffix.empty()) record.suffix = request.suffix;

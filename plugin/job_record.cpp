@@ -43,7 +43,7 @@ nlohmann::json to_json(const JobRecord& r) {
           {"model", r.model},
           {"training_file", r.training_file},
           {"validation_file", or_null(r.validation_file)},
-          {"method", "full"},
+          {"method", r.method},
           {"fine_tuned_model", or_null(r.fine_tuned_model)},
           {"trained_tokens", r.trained_tokens},
           {"estimated_finish", or_null(r.estimated_finish)},
@@ -70,6 +70,7 @@ JobRecord job_record_from_json(const nlohmann::json& o, const std::string& sourc
     r.model = o.at("model").get<std::string>();
     r.training_file = o.at("training_file").get<std::string>();
     r.validation_file = optional_of<std::string>(o, "validation_file");
+    r.method = o.value("method", std::string("full"));  // jobs from before LoRA were full
     r.fine_tuned_model = optional_of<std::string>(o, "fine_tuned_model");
     r.trained_tokens = o.value("trained_tokens", int64_t{0});
     r.error = error_of(o);

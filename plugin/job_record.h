@@ -24,6 +24,7 @@ struct JobRecord {
   std::optional<int64_t> started_at, finished_at, estimated_finish;
   std::string model, training_file;
   std::optional<std::string> validation_file;
+  std::string method = "auto";  // the request's, then the plan's: "full" or "lora"
   std::optional<std::string> fine_tuned_model;
   int64_t trained_tokens = 0;
   std::optional<JobError> error;

@@ -1,6 +1,8 @@
 #include "plugin/job_runner.h"
 
 #include "engine/formats/checkpoint_writer.h"
+#include "engine/formats/peft_adapter.h"
+#include "engine/models/lora.h"
 #include "engine/training_setup.h"
 #include "plugin/recorded_plan.h"
 
@@ -33,6 +35,15 @@ void write_model(const fs::path& folder, const CausalLM& model, const Tokenizer&
   fs::rename(partial, folder);
 }
 
+// adapter/ (PEFT's format) likewise.
+void write_adapter(const fs::path& folder, CausalLM& model, const std::string& base_model) {
+  const auto partial = fs::path(folder.string() + ".partial");
+  fs::remove_all(partial);
+  write_peft_adapter(partial, model, base_model);
+  fs::remove_all(folder);
+  fs::rename(partial, folder);
+}
+
 void train(Job& job, const torch::Device& device) {
   HyperparameterPlan plan;
   auto setup = prepare_for_run(job, device, plan);
@@ -50,6 +61,11 @@ void train(Job& job, const torch::Device& device) {
   callbacks.on_checkpoint = [&job](int64_t epoch, const fs::path& path) { job.record_checkpoint(epoch, path); };
   callbacks.cancel = job.cancel_flag();
   if (trainer.run(callbacks) == TrainingOutcome::cancelled || job.cancel_requested()) return job.end_cancelled();
+  if (has_lora(*setup.model)) {
+    write_adapter(job.paths().adapter, *setup.model, job.request().model);
+    if (!job.request().merge) return job.succeed(job.paths().adapter);
+    merge_lora(*setup.model);
+  }
   write_model(job.paths().model, *setup.model, *setup.tokenizer);
   job.succeed(job.paths().model);
 }

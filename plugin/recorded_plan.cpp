@@ -24,6 +24,16 @@ TrainingRequest with_recorded_values(TrainingRequest request, const nlohmann::js
     request.hyperparameters[name] = hyperparameters.at(name).at("value");
   }
   request.seed = hyperparameters.at("seed").at("value");
+  // The method as resolved, and LoRA's values with it, so that the adapters are the same.
+  if (hyperparameters.contains("method")) {
+    const bool lora = hyperparameters.at("method").at("value") == "lora";
+    request.method = lora ? TrainingMethod::lora : TrainingMethod::full;
+    if (lora) {
+      for (const char* name : {"lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules"}) {
+        request.hyperparameters[name] = hyperparameters.at(name).at("value");
+      }
+    }
+  }
   return request;
 }
 

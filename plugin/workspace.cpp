@@ -67,6 +67,7 @@ JobPaths Workspace::job_paths(const std::string& job_id) const {
   p.results = p.folder / "results.csv";
   p.checkpoints = p.folder / "checkpoints";
   p.model = p.folder / "model";
+  p.adapter = p.folder / "adapter";
   return p;
 }
 

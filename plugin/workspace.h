@@ -1,7 +1,7 @@
 // The workspace folder (design section 4):
 //   <workspace>/lock                  flock'ed while a handle has the workspace open
 //   <workspace>/jobs/<job-id>/        job.json, request.json, hyperparameters.json, events.jsonl,
-//                                     results.csv, checkpoints/, model/
+//                                     results.csv, checkpoints/, model/, adapter/ (LoRA)
 // Every JSON file is written atomically; the logs are appended one whole line per write.
 #pragma once
 
@@ -15,6 +15,7 @@ namespace ft::plugin {
 
 struct JobPaths {
   std::filesystem::path folder, job, request, hyperparameters, events, results, checkpoints, model;
+  std::filesystem::path adapter;  // a LoRA job's adapters, in PEFT's format
 };
 
 class Workspace {

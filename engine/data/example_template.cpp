@@ -1,5 +1,7 @@
 #include "engine/data/example_template.h"
 
+#include <algorithm>
+
 namespace ft {
 
 namespace {
@@ -34,6 +36,35 @@ TokenizedExample render(const Tokenizer& tokenizer, const std::vector<ChatMessag
   return out;
 }
 
+// The number of leading tokens of `ids` that encode(text[:end]) also starts with: where byte `end`
+// falls in the token sequence. Tokens the boundary cuts through count as before it.
+size_t tokens_before(const Tokenizer& tokenizer, const std::string& text, size_t end, const std::vector<int64_t>& ids) {
+  const auto prefix = tokenizer.encode(text.substr(0, end));
+  size_t n = 0;
+  while (n < prefix.size() && n < ids.size() && prefix[n] == ids[n]) ++n;
+  return n;
+}
+
+// The conversation as the model's own template renders it, encoded whole (its special tokens are
+// the tokenizer's added tokens); each assistant turn with weight 1, its end-of-turn marker
+// included, is completion.
+TokenizedExample render(const Tokenizer& tokenizer, const ChatTemplate& chat, const std::vector<ChatMessage>& messages) {
+  std::vector<ChatTurn> turns;
+  for (const auto& m : messages) turns.push_back({chat_role_name(m.role), m.content});
+  const auto rendered = chat.render_for_training(turns);
+  TokenizedExample out;
+  out.tokens = tokenizer.encode(rendered.text);
+  out.completion.assign(out.tokens.size(), 0);
+  for (const auto& span : rendered.assistant_spans) {
+    if (!messages.at(span.message).completion) continue;
+    const auto begin = tokens_before(tokenizer, rendered.text, span.begin, out.tokens);
+    const auto end = tokens_before(tokenizer, rendered.text, span.end, out.tokens);
+    std::fill(out.completion.begin() + static_cast<std::ptrdiff_t>(begin),
+              out.completion.begin() + static_cast<std::ptrdiff_t>(std::max(begin, end)), 1);
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* chat_role_name(ChatRole role) {
@@ -45,7 +76,10 @@ const char* chat_role_name(ChatRole role) {
   return "";
 }
 
-TokenizedExample render_example(const Tokenizer& tokenizer, const ExampleText& example) {
+TokenizedExample render_example(const Tokenizer& tokenizer, const ExampleText& example, const ChatTemplate* chat) {
+  if (chat) {
+    if (const auto* messages = std::get_if<std::vector<ChatMessage>>(&example)) return render(tokenizer, *chat, *messages);
+  }
   return std::visit([&](const auto& text) { return render(tokenizer, text); }, example);
 }
 

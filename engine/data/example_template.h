@@ -18,8 +18,12 @@
 // teaches the model to stop. To generate a reply, render the conversation the same way and
 // append encode("assistant:"); for a prompt/completion model, [BOS] encode(prompt).
 // BOS and EOS come from the tokenizer and are left out when it has none.
+//
+// With the model's own chat template (chat_format.h), a chat is rendered by it instead, encoded
+// as one text, and the assistant's turns (their text and end-of-turn marker) are completion.
 #pragma once
 
+#include "engine/templates/chat_template.h"
 #include "engine/tokenizer/tokenizer.h"
 
 #include <cstdint>
@@ -55,6 +59,8 @@ struct PromptCompletion {
 
 using ExampleText = std::variant<PromptCompletion, std::vector<ChatMessage>>;
 
-TokenizedExample render_example(const Tokenizer& tokenizer, const ExampleText& example);
+// `chat`: the model's own template for chat examples, or nullptr for the generic one.
+TokenizedExample render_example(const Tokenizer& tokenizer, const ExampleText& example,
+                                const ChatTemplate* chat = nullptr);
 
 }  // namespace ft

@@ -105,7 +105,7 @@ std::optional<nlohmann::json> parse_record(const JsonLine& line, const DataLimit
 }
 
 // The example on `line`, or nullopt after reporting everything wrong with it.
-std::optional<TokenizedExample> read_example(const JsonLine& line, const Tokenizer& tokenizer,
+std::optional<TokenizedExample> read_example(const JsonLine& line, const ExampleEncoding& encoding,
                                              int64_t max_context_tokens, const DataLimits& limits,
                                              ProblemList& problems) {
   const auto record = parse_record(line, limits, problems);
@@ -114,7 +114,13 @@ std::optional<TokenizedExample> read_example(const JsonLine& line, const Tokeniz
   const auto text = parse_example(*record, record_problems);
   for (auto& problem : record_problems) problems.add(line.number, std::move(problem));
   if (!text) return std::nullopt;
-  auto example = render_example(tokenizer, *text);
+  TokenizedExample example;
+  try {
+    example = render_example(encoding.tokenizer, *text, encoding.chat_template);
+  } catch (const Error& e) {  // the model's template refused this conversation (raise_exception)
+    problems.add(line.number, std::string("the model's chat template: ") + e.what());
+    return std::nullopt;
+  }
   example.line = line.number;
   const auto length = static_cast<int64_t>(example.tokens.size());
   if (length > max_context_tokens) {
@@ -126,7 +132,7 @@ std::optional<TokenizedExample> read_example(const JsonLine& line, const Tokeniz
   return example;
 }
 
-std::vector<TokenizedExample> read_examples(JsonLinesReader& reader, const Tokenizer& tokenizer,
+std::vector<TokenizedExample> read_examples(JsonLinesReader& reader, const ExampleEncoding& encoding,
                                             int64_t max_context_tokens, const DataLimits& limits,
                                             ProblemList& problems) {
   std::vector<TokenizedExample> examples;
@@ -135,7 +141,7 @@ std::vector<TokenizedExample> read_examples(JsonLinesReader& reader, const Token
   while (reader.next(line)) {
     if (!line.too_long && is_blank(line.text)) continue;
     any_record = true;
-    if (auto example = read_example(line, tokenizer, max_context_tokens, limits, problems)) {
+    if (auto example = read_example(line, encoding, max_context_tokens, limits, problems)) {
       examples.push_back(std::move(*example));
     }
   }
@@ -185,7 +191,7 @@ DataValidationError::DataValidationError(const std::filesystem::path& file, std:
       problems_(std::move(problems)),
       total_problems_(total_problems) {}
 
-TrainingData load_training_data(const std::filesystem::path& jsonl, const Tokenizer& tokenizer,
+TrainingData load_training_data(const std::filesystem::path& jsonl, const ExampleEncoding& encoding,
                                 int64_t max_context_tokens, const std::string& param, const DataLimits& limits) {
   if (max_context_tokens < 2) {
     throw Error(ErrorKind::invalid_argument,
@@ -201,7 +207,7 @@ TrainingData load_training_data(const std::filesystem::path& jsonl, const Tokeni
       problems.add(0, "the file is " + std::to_string(file_bytes) + " bytes, more than the limit of " +
                           std::to_string(limits.max_file_bytes) + " bytes");
     } else {
-      examples = read_examples(reader, tokenizer, max_context_tokens, limits, problems);
+      examples = read_examples(reader, encoding, max_context_tokens, limits, problems);
     }
   } catch (const Error& e) {
     throw Error(e.kind(), e.what(), param);  // the reader's errors name the file; add the parameter

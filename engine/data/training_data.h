@@ -61,7 +61,14 @@ struct TrainingData {
 // DataValidationError (invalid_input) listing every problem, ft::Error(not_found) naming a
 // missing file, ft::Error(io) when it cannot be read, ft::Error(invalid_argument) for a context
 // under 2 tokens.
-TrainingData load_training_data(const std::filesystem::path& jsonl, const Tokenizer& tokenizer,
+// How examples become tokens: the tokenizer, and the model's chat template (nullptr: generic).
+struct ExampleEncoding {
+  ExampleEncoding(const Tokenizer& t, const ChatTemplate* chat = nullptr) : tokenizer(t), chat_template(chat) {}
+  const Tokenizer& tokenizer;
+  const ChatTemplate* chat_template;
+};
+
+TrainingData load_training_data(const std::filesystem::path& jsonl, const ExampleEncoding& encoding,
                                 int64_t max_context_tokens, const std::string& param, const DataLimits& limits = {});
 
 // Token counts of a set of examples. The median and 95th percentile are nearest-rank: the

@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 #include "engine/core/json_document.h"
+#include "engine/models/lora.h"
 
 #include <map>
 #include <set>
@@ -97,7 +98,11 @@ void load_weights(const std::vector<SafetensorsReader>& weights, CausalLM& model
     }
   }
   const auto where = weights.empty() ? std::string("checkpoint") : weights.front().path().parent_path().string();
-  auto parameters = model.named_parameters(true);
+  // The base model's parameters; LoRA adapters, when attached, come from an adapter folder.
+  torch::OrderedDict<std::string, torch::Tensor> parameters;
+  for (const auto& p : model.named_parameters(true)) {
+    if (!is_lora_parameter(p.key())) parameters.insert(p.key(), p.value());
+  }
   std::vector<std::string> missing, unexpected;
   for (const auto& p : parameters) {
     if (!available.count(p.key())) missing.push_back(p.key());

@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/core/file_io.h"
 #include "engine/formats/safetensors_writer.h"
+#include "engine/models/lora.h"
 #include "engine/tokenizer/hf_tokenizer_files.h"
 
 #include <cstdio>
@@ -17,6 +18,7 @@ std::vector<NamedTensors> split_into_shards(const CausalLM& model, const Checkpo
   std::vector<NamedTensors> shards(1);
   uint64_t shard_bytes = 0;
   for (const auto& p : model.named_parameters(true)) {
+    if (is_lora_parameter(p.key())) continue;  // adapters are written in PEFT's format (peft_adapter.h)
     auto t = p.value().detach().to(options.dtype);
     const uint64_t bytes = t.numel() * t.element_size();
     if (shard_bytes > 0 && shard_bytes + bytes > options.max_shard_bytes) {

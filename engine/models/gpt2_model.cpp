@@ -1,6 +1,7 @@
 #include "engine/models/gpt2_model.h"
 
 #include "engine/models/causal_attention.h"
+#include "engine/models/lora.h"
 
 #include <cmath>
 
@@ -37,7 +38,24 @@ Conv1DImpl::Conv1DImpl(int64_t in, int64_t out) {
 torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
   auto sizes = x.sizes().vec();
   sizes.back() = weight_.size(1);
-  return torch::addmm(bias_, x.reshape({-1, x.size(-1)}), weight_).view(sizes);
+  auto y = torch::addmm(bias_, x.reshape({-1, x.size(-1)}), weight_).view(sizes);
+  if (adapter_) y = y + adapter_->update(x, is_training());
+  return y;
+}
+
+void Conv1DImpl::attach_adapter(std::shared_ptr<LoraAdapter> adapter) {
+  register_module("lora_A", adapter->lora_A);
+  register_module("lora_B", adapter->lora_B);
+  adapter_ = std::move(adapter);
+}
+
+void Conv1DImpl::merge_adapter() {
+  if (!adapter_) return;
+  torch::NoGradGuard no_grad;
+  weight_.add_(adapter_->delta_weight().t().to(weight_.dtype()));
+  unregister_module("lora_A");
+  unregister_module("lora_B");
+  adapter_.reset();
 }
 
 Gpt2AttentionImpl::Gpt2AttentionImpl(const ModelConfig& c, int64_t layer_index)

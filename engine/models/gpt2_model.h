@@ -9,14 +9,23 @@
 
 namespace ft {
 
-// y = x W + b with W stored [in, out].
+// y = x W + b with W stored [in, out]; plus a LoRA update when one is attached.
 class Conv1DImpl : public torch::nn::Module {
  public:
   Conv1DImpl(int64_t in, int64_t out);
   torch::Tensor forward(const torch::Tensor& x);
 
+  int64_t in_features() const { return weight_.size(0); }
+  int64_t out_features() const { return weight_.size(1); }
+  // Registers the adapter's lora_A and lora_B as submodules of this layer (see lora.h).
+  void attach_adapter(std::shared_ptr<LoraAdapter> adapter);
+  const std::shared_ptr<LoraAdapter>& adapter() const { return adapter_; }
+  // W += ((alpha / r) B A)^T, the weight being [in, out]; then the adapter is removed.
+  void merge_adapter();
+
  private:
   torch::Tensor weight_, bias_;
+  std::shared_ptr<LoraAdapter> adapter_;
 };
 TORCH_MODULE(Conv1D);
 

@@ -1,5 +1,7 @@
 #include "engine/models/layers.h"
 
+#include "engine/models/lora.h"
+
 namespace ft {
 
 LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) {
@@ -7,7 +9,26 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) {
   if (with_bias) bias = register_parameter("bias", torch::empty({out}));
 }
 
-torch::Tensor LinearImpl::forward(const torch::Tensor& x) { return torch::nn::functional::linear(x, weight, bias); }
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  auto y = torch::nn::functional::linear(x, weight, bias);
+  if (adapter_) y = y + adapter_->update(x, is_training());
+  return y;
+}
+
+void LinearImpl::attach_adapter(std::shared_ptr<LoraAdapter> adapter) {
+  register_module("lora_A", adapter->lora_A);
+  register_module("lora_B", adapter->lora_B);
+  adapter_ = std::move(adapter);
+}
+
+void LinearImpl::merge_adapter() {
+  if (!adapter_) return;
+  torch::NoGradGuard no_grad;
+  weight.add_(adapter_->delta_weight().to(weight.dtype()));
+  unregister_module("lora_A");
+  unregister_module("lora_B");
+  adapter_.reset();
+}
 
 EmbeddingImpl::EmbeddingImpl(int64_t count, int64_t dim) {
   weight = register_parameter("weight", torch::empty({count, dim}));

@@ -6,15 +6,28 @@
 
 #include <torch/torch.h>
 
+#include <memory>
+
 namespace ft {
 
-// y = x W^T + b, W [out, in] as nn.Linear stores it.
+class LoraAdapter;  // engine/models/lora.h
+
+// y = x W^T + b, W [out, in] as nn.Linear stores it; plus a LoRA update when one is attached.
 class LinearImpl : public torch::nn::Module {
  public:
   LinearImpl(int64_t in, int64_t out, bool bias);
   torch::Tensor forward(const torch::Tensor& x);
 
+  // Registers the adapter's lora_A and lora_B as submodules of this layer (see lora.h).
+  void attach_adapter(std::shared_ptr<LoraAdapter> adapter);
+  const std::shared_ptr<LoraAdapter>& adapter() const { return adapter_; }
+  // W += (alpha / r) B A, then the adapter is removed.
+  void merge_adapter();
+
   torch::Tensor weight, bias;  // bias undefined when the layer has none
+
+ private:
+  std::shared_ptr<LoraAdapter> adapter_;
 };
 TORCH_MODULE(Linear);
 

@@ -26,7 +26,7 @@ GenerationResult generate_text(CausalLM& model, const Tokenizer& tokenizer, cons
   torch::NoGradGuard no_grad;
   model.eval();
   std::vector<int64_t> ids;
-  if (tokenizer.bos_id() >= 0) ids.push_back(tokenizer.bos_id());
+  if (options.add_bos && tokenizer.bos_id() >= 0) ids.push_back(tokenizer.bos_id());
   for (auto id : tokenizer.encode(prompt)) ids.push_back(id);
   const auto prompt_length = ids.size();
   const auto context = static_cast<size_t>(model.config().max_position_embeddings);

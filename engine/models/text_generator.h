@@ -15,6 +15,7 @@ struct GenerationOptions {
   double temperature = 1.0;  // 0: always the most likely token
   double top_p = 1.0;        // nucleus sampling: the smallest set of tokens holding this much probability
   uint64_t seed = 0;
+  bool add_bos = true;  // false when the prompt already starts with it (a chat template wrote it)
 };
 
 struct GenerationResult {

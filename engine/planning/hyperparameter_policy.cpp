@@ -70,6 +70,25 @@ constexpr int64_t memory_budget_percent = 80;
 
 constexpr int64_t max_seed = 2147483647;
 
+// LoRA. Schulman et al. 2025 ("LoRA Without Regret", Thinking Machines Lab): LoRA on every
+// layer, the MLP's included, matches full fine-tuning where attention-only LoRA falls behind;
+// with the update scaled by alpha / r and alpha fixed at 32 the best learning rate hardly
+// depends on the rank, and it is about 10 times full fine-tuning's.
+constexpr double lora_alpha_default = 32;
+constexpr double lora_learning_rate_factor = 10;
+// Rank: enough capacity for the data. Allen-Zhu and Li 2024 ("Physics of Language Models:
+// Part 3.3") measure about 2 bits of knowledge stored per parameter; this policy assumes a
+// training token brings at most 1 bit the adapters must store, so r x (parameters per rank) x 2
+// should reach the tokens of an epoch. Powers of two from 16 (PEFT's and QLoRA's common small
+// ranks start there) to 256 (Schulman et al.'s largest SFT ranks).
+constexpr int64_t lora_min_rank = 16;
+constexpr int64_t lora_max_rank = 256;
+constexpr int64_t bits_per_parameter = 2;
+// Dettmers et al. 2023 (QLoRA), appendix: LoRA dropout 0.1 up to 13B parameters, 0.05 above.
+constexpr int64_t lora_large_model_parameters = 20'000'000'000;
+constexpr double lora_dropout_small = 0.1;
+constexpr double lora_dropout_large = 0.05;
+
 std::string num(double x) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", x);
@@ -136,10 +155,17 @@ int64_t largest_fitting(const std::vector<int64_t>& sizes, const std::function<b
 class Planner {
  public:
   Planner(const HyperparameterRequest& request, const DatasetStatistics& data, const ModelSummary& model,
-          const MachineSummary& machine, const DeviceProbes& probes)
-      : request_(request), data_(data), model_(model), machine_(machine), probes_(probes) {}
+          const MachineSummary& machine, const DeviceProbes& probes, TrainingMethod method)
+      : request_(request), data_(data), model_(model), machine_(machine), probes_(probes), method_(method) {}
 
   HyperparameterPlan plan() {
+    add(method());
+    if (lora()) {
+      add(lora_target_modules());
+      add(lora_rank());
+      add(lora_alpha());
+      add(lora_dropout());
+    }
     add(n_epochs());
     add(batch_size());
     add(learning_rate_multiplier());
@@ -167,6 +193,175 @@ class Planner {
   int64_t memory_budget() const {
     return static_cast<int64_t>(machine_.available_memory_bytes / 100 * memory_budget_percent);
   }
+
+  bool lora() const { return plan_.text("method") == "lora"; }
+
+  // ---- method and LoRA ----
+
+  std::vector<std::string> projection_names(bool with_output_head) const {
+    std::vector<std::string> names;
+    for (const auto& p : model_.projections) {
+      if (with_output_head || !p.output_head) names.push_back(p.name);
+    }
+    return names;
+  }
+
+  static std::string listed(const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+    return text;
+  }
+
+  ResolvedHyperparameter lora_target_modules() const {
+    const auto known = projection_names(true);
+    if (request_.lora_target_modules) {
+      for (const auto& name : *request_.lora_target_modules) {
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+          throw Error(ErrorKind::invalid_argument,
+                      "hyperparameters.lora_target_modules names \"" + name + "\", which is not a projection of this model (" +
+                          listed(known) + ")",
+                      "hyperparameters.lora_target_modules");
+        }
+      }
+      return from_user("lora_target_modules", *request_.lora_target_modules,
+                       "set by the user to " + listed(*request_.lora_target_modules));
+    }
+    const auto names = projection_names(false);
+    return automatic("lora_target_modules", names,
+                     "every projection of attention and MLP (" + listed(names) +
+                         "): LoRA on all layers, the MLP's included, matches full fine-tuning where attention-only LoRA "
+                         "falls behind (Schulman et al. 2025, LoRA Without Regret); the output head stays frozen, as "
+                         "PEFT's \"all-linear\" leaves it");
+  }
+
+  // Adapter parameters per unit of rank on `targets`.
+  int64_t parameters_per_rank(const std::vector<std::string>& targets) const {
+    int64_t total = 0;
+    for (const auto& p : model_.projections) {
+      if (std::find(targets.begin(), targets.end(), p.name) != targets.end()) total += p.width;
+    }
+    return total;
+  }
+
+  ResolvedHyperparameter lora_rank() const {
+    if (request_.lora_rank) {
+      return from_user("lora_rank", *request_.lora_rank, "set by the user to " + num(*request_.lora_rank) + " (allowed: 1 to 512)");
+    }
+    const int64_t per_rank = parameters_per_rank(lora_target_modules().value.get<std::vector<std::string>>());
+    const int64_t tokens = data_.total_tokens;
+    const int64_t needed = ceil_div(tokens, bits_per_parameter * per_rank);
+    int64_t power = 1;
+    while (power < needed) power *= 2;
+    const int64_t r = std::clamp(power, lora_min_rank, lora_max_rank);
+    return automatic("lora_rank", r,
+                     "rank for the data's size: " + num(tokens) + " training tokens of at most 1 bit each, at 2 bits per "
+                     "parameter (Allen-Zhu and Li 2024), need ceil(" + num(tokens) + " / (2 x " + num(per_rank) +
+                         " adapter parameters per rank)) = " + num(needed) + "; the next power of two clamped to [16, 256]: " +
+                         num(r));
+  }
+
+  ResolvedHyperparameter lora_alpha() const {
+    if (request_.lora_alpha) return from_user("lora_alpha", *request_.lora_alpha, "set by the user to " + num(*request_.lora_alpha));
+    const int64_t r = integer("lora_rank");
+    return automatic("lora_alpha", lora_alpha_default,
+                     "32, as Schulman et al. 2025 (LoRA Without Regret) fix it: the update is scaled by alpha / r = 32 / " +
+                         num(r) + " = " + num(lora_alpha_default / double(r)) +
+                         ", and with alpha fixed the best learning rate hardly depends on the rank");
+  }
+
+  ResolvedHyperparameter lora_dropout() const {
+    if (request_.lora_dropout) {
+      return from_user("lora_dropout", *request_.lora_dropout, "set by the user to " + num(*request_.lora_dropout) + " (allowed: 0 to less than 1)");
+    }
+    const bool large = model_.parameter_count > lora_large_model_parameters;
+    const double p = large ? lora_dropout_large : lora_dropout_small;
+    return automatic("lora_dropout", p,
+                     num(p) + " on the adapters' input, as QLoRA (Dettmers et al. 2023) used for models " +
+                         (large ? "of 33B and 65B parameters" : "up to 13B parameters") + "; the model has " +
+                         num(model_.parameter_count));
+  }
+
+  // LoRA's memory at `micro` x `seq` with the plan's (or, before they are in it, the default) adapters.
+  TrainingMemoryEstimate memory_needed(int64_t micro, int64_t seq) const {
+    if (!plan_.contains("method") || !lora()) return estimate_training_memory(model_, micro, seq, machine_.gpu);
+    return estimate_lora_training_memory(model_, adapter_parameters(), micro, seq, machine_.gpu);
+  }
+
+  int64_t adapter_parameters() const {
+    const auto targets = plan_.contains("lora_target_modules") ? plan_.at("lora_target_modules").value : lora_target_modules().value;
+    const int64_t r = plan_.contains("lora_rank") ? integer("lora_rank") : lora_rank().value.get<int64_t>();
+    return r * parameters_per_rank(targets.get<std::vector<std::string>>());
+  }
+
+  void refuse_lora_settings_for_full() const {
+    const std::pair<bool, const char*> settings[] = {{bool(request_.lora_rank), "lora_rank"},
+                                                     {bool(request_.lora_alpha), "lora_alpha"},
+                                                     {bool(request_.lora_dropout), "lora_dropout"},
+                                                     {bool(request_.lora_target_modules), "lora_target_modules"}};
+    for (const auto& [set, name] : settings) {
+      if (set) {
+        throw Error(ErrorKind::invalid_argument,
+                    std::string("hyperparameters.") + name + " applies to LoRA, but the request's method is \"full\"",
+                    std::string("hyperparameters.") + name);
+      }
+    }
+  }
+
+  ResolvedHyperparameter method() const {
+    switch (method_) {
+      case TrainingMethod::full:
+        refuse_lora_settings_for_full();
+        return from_user("method", "full", "set in the request: full fine-tuning, every weight trained");
+      case TrainingMethod::lora:
+        if (from_scratch()) {
+          throw Error(ErrorKind::invalid_argument,
+                      "method \"lora\" adapts a pretrained model, but a freshly initialised one has nothing to keep "
+                      "frozen; train it with \"full\" or \"auto\"",
+                      "method");
+        }
+        if (model_.projections.empty()) throw Error(ErrorKind::internal, "the model summary lists no projections for LoRA");
+        return from_user("method", "lora", "set in the request: LoRA adapters on a frozen base");
+      case TrainingMethod::automatic: return automatic_method();
+    }
+    throw Error(ErrorKind::internal, "unknown training method");
+  }
+
+  ResolvedHyperparameter automatic_method() const {
+    if (from_scratch()) {
+      refuse_lora_settings_for_full();
+      return automatic("method", "full", "full: a freshly initialised model must learn every weight; LoRA adapts a pretrained one");
+    }
+    if (model_.projections.empty()) {
+      refuse_lora_settings_for_full();
+      return automatic("method", "full", "full: the model's projections are not known, so no LoRA adapters can be planned");
+    }
+    if (request_.sets_lora()) return automatic("method", "lora", "lora: the request sets LoRA hyper-parameters");
+    const int64_t seq = max_seq_len().value.get<int64_t>();
+    const std::string sequence = "one " + num(seq) + "-token sequence";
+    if (machine_.gpu && probes_.fits_in_memory) {
+      if (probes_.fits_in_memory(1, seq)) {
+        return automatic("method", "full", "full: a full fine-tuning step on " + sequence + " fits in the GPU's memory (probed)");
+      }
+      return automatic("method", "lora",
+                       "lora: a full fine-tuning step on " + sequence + " does not fit in the GPU's memory (probed), so the "
+                       "base is frozen and LoRA adapters are trained");
+    }
+    const int64_t full = estimate_training_memory(model_, 1, seq, machine_.gpu).total_bytes();
+    const int64_t budget = memory_budget();
+    const std::string budget_text = "80% of the machine's " + num(int64_t(machine_.available_memory_bytes)) + " available bytes";
+    if (full <= budget) {
+      return automatic("method", "full",
+                       "full: full fine-tuning of " + sequence + " needs about " + num(full) + " bytes (" + gib(full) +
+                           "), within " + budget_text + ", and trains every weight");
+    }
+    const int64_t with_lora = estimate_lora_training_memory(model_, adapter_parameters(), 1, seq, machine_.gpu).total_bytes();
+    return automatic("method", "lora",
+                     "lora: full fine-tuning of " + sequence + " needs about " + num(full) + " bytes (" + gib(full) +
+                         "), more than " + budget_text + "; with the base frozen and LoRA adapters trained it needs about " +
+                         num(with_lora) + " bytes (" + gib(with_lora) + ")");
+  }
+
+  // ---- the run ----
 
   ResolvedHyperparameter n_epochs() const {
     if (request_.n_epochs) {
@@ -294,6 +489,13 @@ class Planner {
     }
     const TableLearningRate table = gpt3_learning_rate(model_.parameter_count);
     const double base = round_significant(table.rate);
+    if (lora()) {
+      const double rate = round_significant(lora_learning_rate_factor * multiplier * base);
+      return automatic("learning_rate", rate,
+                       "LoRA: 10 x learning_rate_multiplier " + num(multiplier) + " x " + num(base) + " = " + num(rate) +
+                           ", ten times the full fine-tuning rate, the ratio Schulman et al. 2025 (LoRA Without Regret) "
+                           "found best across model sizes; " + num(base) + " is " + base_rate_origin(table));
+    }
     const double rate = round_significant(multiplier * base);
     return automatic("learning_rate", rate,
                      "learning_rate_multiplier " + num(multiplier) + " x " + num(base) + " = " + num(rate) + ", where " +
@@ -350,7 +552,7 @@ class Planner {
   }
 
   ResolvedHyperparameter estimated_micro_batch(int64_t batch, int64_t seq) const {
-    const auto needs = [&](int64_t size) { return estimate_training_memory(model_, size, seq, machine_.gpu).total_bytes(); };
+    const auto needs = [&](int64_t size) { return memory_needed(size, seq).total_bytes(); };
     const int64_t budget = memory_budget();
     const std::vector<int64_t> sizes = divisors(batch);
     const int64_t micro = largest_fitting(sizes, [&](int64_t size) { return needs(size) <= budget; });
@@ -441,11 +643,14 @@ class Planner {
 
   ResolvedHyperparameter estimated_memory_bytes() const {
     const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len");
-    const TrainingMemoryEstimate e = estimate_training_memory(model_, micro, seq, machine_.gpu);
+    const TrainingMemoryEstimate e = memory_needed(micro, seq);
     const std::string activations = machine_.gpu ? "bf16 activations" : "fp32 activations";
+    const std::string state =
+        lora() ? "4 bytes x " + num(model_.parameter_count) + " frozen base parameters + 16 bytes x " + num(adapter_parameters()) +
+                     " adapter parameters for their weights, gradients and AdamW moments ("
+               : "16 bytes x " + num(model_.parameter_count) + " parameters for weights, gradients and AdamW moments (";
     return automatic("estimated_memory_bytes", e.total_bytes(),
-                     "16 bytes x " + num(model_.parameter_count) + " parameters for weights, gradients and AdamW moments (" +
-                         num(e.model_state_bytes) + ") + " + activations + " of " + num(micro) + " x " + num(seq) +
+                     state + num(e.model_state_bytes) + ") + " + activations + " of " + num(micro) + " x " + num(seq) +
                          " tokens (" + num(e.activation_bytes) + ") = " + num(e.total_bytes()) + " bytes (" +
                          gib(e.total_bytes()) + ") of " + num(int64_t(machine_.available_memory_bytes)) + " available");
   }
@@ -470,6 +675,7 @@ class Planner {
   const ModelSummary& model_;
   const MachineSummary& machine_;
   const DeviceProbes& probes_;
+  TrainingMethod method_;
   HyperparameterPlan plan_;
 };
 
@@ -485,10 +691,11 @@ void require_tokens(const DatasetStatistics& data) {
 }  // namespace
 
 HyperparameterPlan plan_hyperparameters(const json& hyperparameters, const json& seed, const DatasetStatistics& training_set,
-                                        const ModelSummary& model, const MachineSummary& machine, const DeviceProbes& probes) {
+                                        const ModelSummary& model, const MachineSummary& machine, const DeviceProbes& probes,
+                                        TrainingMethod method) {
   const HyperparameterRequest request = parse_hyperparameter_request(hyperparameters, seed);
   require_tokens(training_set);
-  return Planner(request, training_set, model, machine, probes).plan();
+  return Planner(request, training_set, model, machine, probes, method).plan();
 }
 
 }  // namespace ft

@@ -5,6 +5,7 @@
 
 #include "engine/data/dataset_statistics.h"
 #include "engine/planning/hyperparameter_plan.h"
+#include "engine/planning/hyperparameter_request.h"
 #include "engine/planning/model_summary.h"
 
 #include <nlohmann/json.hpp>
@@ -31,7 +32,8 @@ struct DeviceProbes {
   std::function<double(int64_t micro_batch, int64_t seq_len)> measured_seconds_per_micro_batch;
 };
 
-// Resolves n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
+// Resolves method ("full" or "lora"; with "lora" also lora_target_modules, lora_rank,
+// lora_alpha and lora_dropout), n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
 // max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,
 // lr_schedule, warmup_steps, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm,
 // seed, total_tokens, estimated_memory_bytes and estimated_seconds.
@@ -41,8 +43,11 @@ struct DeviceProbes {
 // Throws ft::Error(invalid_argument) for an invalid user value (param "hyperparameters.<name>" or
 // "seed") or a model that cannot train on this machine even one sequence at a time (param
 // "model"), and ft::Error(invalid_input, param "training_file") for a training set with no tokens.
+// `method` is the request's; "auto" chooses full fine-tuning where its memory estimate fits,
+// else LoRA.
 HyperparameterPlan plan_hyperparameters(const nlohmann::json& hyperparameters, const nlohmann::json& seed,
                                         const DatasetStatistics& training_set, const ModelSummary& model,
-                                        const MachineSummary& machine, const DeviceProbes& probes = {});
+                                        const MachineSummary& machine, const DeviceProbes& probes = {},
+                                        TrainingMethod method = TrainingMethod::automatic);
 
 }  // namespace ft

@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -18,6 +19,7 @@ struct Allowed {
   bool min_inclusive;
   double max;
   const char* description;  // completes "must be "auto" or ..."
+  bool max_inclusive = true;
 };
 
 constexpr double unbounded = std::numeric_limits<double>::infinity();
@@ -30,11 +32,20 @@ constexpr Allowed prompt_loss_weight{"prompt_loss_weight", false, 0, true, 1, "a
 // seeding API (torch, NumPy, std::mt19937) takes it.
 constexpr Allowed seed_rule{"seed", true, 0, true, 2147483647, "an integer from 0 to 2147483647"};
 
-constexpr const Allowed* settable[] = {&n_epochs, &batch_size, &learning_rate_multiplier, &prompt_loss_weight};
+// LoRA (docs/hyperparameters.md): ranks beyond 512 cost more than full fine-tuning of any
+// projection narrower than 1024, and a dropout of 1 would drop every input.
+constexpr Allowed lora_rank{"lora_rank", true, 1, true, 512, "an integer from 1 to 512"};
+constexpr Allowed lora_alpha{"lora_alpha", false, 0, false, unbounded, "a positive number"};
+constexpr Allowed lora_dropout{"lora_dropout", false, 0, true, 1, "a number from 0 to less than 1", false};
+constexpr const char* lora_target_modules = "lora_target_modules";
+
+constexpr const Allowed* settable[] = {&n_epochs,  &batch_size, &learning_rate_multiplier, &prompt_loss_weight,
+                                       &lora_rank, &lora_alpha, &lora_dropout};
 
 bool within(const Allowed& a, double x) {
   const bool above_min = a.min_inclusive ? x >= a.min : x > a.min;
-  return std::isfinite(x) && above_min && x <= a.max;
+  const bool below_max = a.max_inclusive ? x <= a.max : x < a.max;
+  return std::isfinite(x) && above_min && below_max;
 }
 
 // The value, or nullopt for "auto"; `param` is how the request names it.
@@ -62,14 +73,35 @@ void reject_unknown_names(const json& hyperparameters) {
   for (const auto& item : hyperparameters.items()) {
     bool known = false;
     for (const Allowed* a : settable) known = known || item.key() == a->name;
-    if (known) continue;
+    if (known || item.key() == lora_target_modules) continue;
     const std::string param = "hyperparameters." + item.key();
     throw Error(ErrorKind::invalid_argument,
                 param + " is not a hyper-parameter that can be set; the ones that can are n_epochs (1 to 50), "
-                        "batch_size (1 to 256), learning_rate_multiplier (positive) and prompt_loss_weight (0 to 1), "
-                        "each a value or \"auto\"",
+                        "batch_size (1 to 256), learning_rate_multiplier (positive), prompt_loss_weight (0 to 1), "
+                        "lora_rank (1 to 512), lora_alpha (positive), lora_dropout (0 to less than 1) and "
+                        "lora_target_modules (a list of projection names), each a value or \"auto\"",
                 param);
   }
+}
+
+// "auto", or a non-empty list of distinct names; whether the model has them is the policy's check.
+std::optional<std::vector<std::string>> read_target_modules(const json& hyperparameters) {
+  if (!hyperparameters.contains(lora_target_modules)) return std::nullopt;
+  const json& value = hyperparameters.at(lora_target_modules);
+  if (value.is_string() && value.get<std::string>() == "auto") return std::nullopt;
+  const std::string param = std::string("hyperparameters.") + lora_target_modules;
+  const Error wrong(ErrorKind::invalid_argument,
+                    param + " must be \"auto\" or a non-empty list of distinct projection names such as [\"q_proj\", "
+                            "\"v_proj\"], found " + value.dump(),
+                    param);
+  if (!value.is_array() || value.empty()) throw wrong;
+  std::vector<std::string> names;
+  for (const auto& name : value) {
+    if (!name.is_string() || name.get<std::string>().empty()) throw wrong;
+    if (std::find(names.begin(), names.end(), name.get<std::string>()) != names.end()) throw wrong;
+    names.push_back(name.get<std::string>());
+  }
+  return names;
 }
 
 }  // namespace
@@ -88,6 +120,10 @@ HyperparameterRequest parse_hyperparameter_request(const json& hyperparameters, 
   r.batch_size = as_integer(read_setting(given, batch_size));
   r.learning_rate_multiplier = read_setting(given, learning_rate_multiplier);
   r.prompt_loss_weight = read_setting(given, prompt_loss_weight);
+  r.lora_rank = as_integer(read_setting(given, lora_rank));
+  r.lora_alpha = read_setting(given, lora_alpha);
+  r.lora_dropout = read_setting(given, lora_dropout);
+  r.lora_target_modules = read_target_modules(given);
   if (!seed.is_null()) r.seed = as_integer(read(seed, seed_rule, "seed"));
   return r;
 }

@@ -6,8 +6,14 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace ft {
+
+// The request's "method": full fine-tuning, LoRA adapters on a frozen base, or the policy's
+// choice between them ("auto").
+enum class TrainingMethod { automatic, full, lora };
 
 // nullopt: "auto", the policy chooses.
 struct HyperparameterRequest {
@@ -16,11 +22,18 @@ struct HyperparameterRequest {
   std::optional<double> learning_rate_multiplier;  // a positive number
   std::optional<double> prompt_loss_weight;       // a number from 0 to 1
   std::optional<int64_t> seed;                    // an integer from 0 to 2147483647
+  // LoRA's (docs/hyperparameters.md); setting any of them asks for LoRA when "method" is "auto".
+  std::optional<int64_t> lora_rank;                            // an integer from 1 to 512
+  std::optional<double> lora_alpha;                            // a positive number
+  std::optional<double> lora_dropout;                          // a number from 0 to less than 1
+  std::optional<std::vector<std::string>> lora_target_modules;  // distinct projection names
+
+  bool sets_lora() const { return lora_rank || lora_alpha || lora_dropout || lora_target_modules; }
 };
 
 // `hyperparameters` is the request's "hyperparameters" object (null when the request has none:
 // everything is "auto"); `seed` is the request's top-level "seed" (null or "auto": random).
-// Only OpenAI's four fine-tuning hyper-parameters can be set; the rest (micro-batch, warm-up,
+// Only OpenAI's four fine-tuning hyper-parameters and LoRA's four can be set; the rest (micro-batch, warm-up,
 // optimizer constants, ...) are derived from them, the data and the machine, so that a plan never
 // mixes a user's value with one it contradicts.
 // Throws ft::Error(invalid_argument) with param "hyperparameters.<name>" (or "seed",

@@ -5,8 +5,18 @@
 #include "engine/formats/model_config.h"
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace ft {
+
+// One kind of projection LoRA can adapt, summed over the layers: an adapter of rank r on it
+// has r x width parameters (A is [r, in], B is [out, r]).
+struct ProjectionShape {
+  std::string name;   // the short module name: "q_proj", "c_attn", "lm_head"
+  int64_t width = 0;  // in + out, summed over every module of that name
+  bool output_head = false;
+};
 
 struct ModelSummary {
   int64_t parameter_count = 0;
@@ -21,7 +31,12 @@ struct ModelSummary {
   // feed-forward 4 times the hidden size), which overestimate Llama's.
   int64_t num_heads = 0;
   int64_t intermediate_size = 0;
+  // The projections, in module order (empty: unknown, and LoRA is not planned).
+  std::vector<ProjectionShape> projections;
 };
+
+// The projections of a model of this config, as engine/models builds them.
+std::vector<ProjectionShape> projection_shapes(const ModelConfig& config);
 
 ModelSummary summarize_model(const ModelConfig& config, bool pretrained);
 

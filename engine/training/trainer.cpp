@@ -5,6 +5,7 @@
 #include "engine/core/json_document.h"
 #include "engine/formats/checkpoint_reader.h"
 #include "engine/formats/checkpoint_writer.h"
+#include "engine/formats/peft_adapter.h"
 #include "engine/formats/safetensors_reader.h"
 #include "engine/training/learning_rate_schedule.h"
 #include "engine/training/weighted_token_loss.h"
@@ -199,7 +200,10 @@ void Trainer::save_checkpoint(int64_t completed_epochs, const TrainingCallbacks&
   const auto partial = checkpoint_dir_ / (checkpoint_name(completed_epochs) + ".partial");
   fs::remove_all(partial);
   fs::create_directories(partial);
-  write_checkpoint(partial / "model", *model_, tokenizer_);
+  // A LoRA run saves its adapters only: its base is frozen, and resuming re-reads it from the
+  // model folder the run started from.
+  if (has_lora(*model_)) write_peft_adapter(partial / "adapter", *model_, "");
+  else write_checkpoint(partial / "model", *model_, tokenizer_);
   write_safetensors(partial / "optimizer.safetensors", optimizer_.state());
   const nlohmann::json state = {{"completed_epochs", completed_epochs}, {"step", step_},
                                 {"tokens_seen", tokens_seen_},        {"examples_seen", examples_seen_},
@@ -221,7 +225,8 @@ void Trainer::resume_from(const fs::path& checkpoint) {
       throw Error(ErrorKind::invalid_input, checkpoint.string() +
                                                 ": this checkpoint was made with other training data, batch size or seed");
     }
-    load_weights(open_checkpoint_weights(checkpoint / "model"), *model_);
+    if (has_lora(*model_)) load_peft_adapter_weights(checkpoint / "adapter", *model_);
+    else load_weights(open_checkpoint_weights(checkpoint / "model"), *model_);
     optimizer_.load_state(SafetensorsReader(checkpoint / "optimizer.safetensors"));
     completed_epochs_ = state.at("completed_epochs").get<int64_t>();
     step_ = state.at("step").get<int64_t>();

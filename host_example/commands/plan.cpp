@@ -9,6 +9,7 @@ namespace fthost {
 namespace {
 const char* help =
     "ft-host plan --model M --training-file F [--validation-file V] [--set name=value ...] [--seed N]\n"
+    "             [--method auto|full|lora]\n"
     "\n"
     "Resolves every hyper-parameter without training and prints the table (name, value, auto/user,\n"
     "reason), the data statistics and the estimate. M is a Hugging Face checkpoint folder or an\n"
@@ -18,7 +19,7 @@ const char* help =
 }
 
 int plan_command(const Words& words) {
-  const auto a = parse_arguments(words, {"--model", "--training-file", "--validation-file", "--seed", "--suffix"}, {});
+  const auto a = parse_arguments(words, {"--model", "--training-file", "--validation-file", "--seed", "--suffix", "--method"}, {"--merge"});
   if (print_help_if_asked(a, help)) return 0;
   const auto request = build_request(a);
   const auto plugin = open_plugin(a);

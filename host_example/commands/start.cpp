@@ -14,7 +14,7 @@ namespace fthost {
 namespace {
 const char* help =
     "ft-host start --model M --training-file F [--validation-file V] [--set name=value ...]\n"
-    "              [--suffix NAME] [--seed N] [--detach]\n"
+    "              [--suffix NAME] [--seed N] [--method auto|full|lora] [--merge] [--detach]\n"
     "\n"
     "Starts a fine-tuning job, prints its id and follows it like `watch` until it ends.\n"
     "The job trains inside the ft-host process that started it. With --detach a background\n"
@@ -69,7 +69,7 @@ std::string start_detached(const Arguments& a, const nlohmann::json& request) {
 }  // namespace
 
 int start_command(const Words& words) {
-  const auto a = parse_arguments(words, {"--model", "--training-file", "--validation-file", "--seed", "--suffix"}, {"--detach"});
+  const auto a = parse_arguments(words, {"--model", "--training-file", "--validation-file", "--seed", "--suffix", "--method"}, {"--detach", "--merge"});
   if (print_help_if_asked(a, help)) return 0;
   const auto request = build_request(a);
   if (a.has("--detach")) {

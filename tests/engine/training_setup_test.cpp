@@ -54,7 +54,7 @@ TEST_CASE("planning reports which request field is wrong", "[setup]") {
   std::ofstream(dir / "bad.jsonl") << "{\"prompt\": \"a\"}\n";
   CHECK(param_of([&] { ft::prepare_training(request_for(kLlama.string(), dir / "bad.jsonl"), torch::kCPU); }) == "training_file");
   CHECK(param_of([&] { ft::parse_training_request({{"model", "m"}}); }) == "training_file");
-  CHECK(param_of([&] { ft::parse_training_request({{"model", "m"}, {"training_file", "t"}, {"method", "lora"}}); }) == "method");
+  CHECK(param_of([&] { ft::parse_training_request({{"model", "m"}, {"training_file", "t"}, {"method", "dpo"}}); }) == "method");
   auto with_bad_epochs = ft::parse_training_request(
       {{"model", kLlama.string()}, {"training_file", training.string()}, {"hyperparameters", {{"n_epochs", 0}}}});
   CHECK(param_of([&] { ft::prepare_training(with_bad_epochs, torch::kCPU); }) == "hyperparameters.n_epochs");

@@ -68,9 +68,9 @@ TEST_CASE("ft_plan and ft_job_create refuse bad requests with the status the hea
   auto bad_seed = request;
   bad_seed["seed"] = -4;
   expect(bad_seed, FT_ERR_INVALID_ARGUMENT, "seed");
-  auto lora = request;
-  lora["method"] = "lora";
-  expect(lora, FT_ERR_UNSUPPORTED, "method");
+  auto unknown_method = request;
+  unknown_method["method"] = "dpo";
+  expect(unknown_method, FT_ERR_UNSUPPORTED, "method");
   auto no_model = request;
   no_model["model"] = (folder.path() / "no-such-model").string();
   expect(no_model, FT_ERR_NOT_FOUND, "model");
