@@ -27,6 +27,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, Qwen2Config, Qwen2
 from transformers.utils import logging as transformers_logging
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ft_host as ft_host_commands  # noqa: E402
 from reference import batch_reference, write_reference  # noqa: E402
 from tokenizer_cases import line  # noqa: E402
 
@@ -101,13 +102,6 @@ def expected_completion_tokens(folder, examples):
     return total
 
 
-def run(command):
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:2])} failed ({result.returncode}): {result.stdout}{result.stderr}")
-    return result.stdout
-
-
 def main(argv):
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
@@ -124,7 +118,7 @@ def main(argv):
     workspace = os.path.join(work, "workspace")
     common = ["--workspace", workspace, "--model", model, "--training-file", data]
 
-    plan = json.loads(run([ft_host, "plan", *common, "--json"]))
+    plan = json.loads(ft_host_commands.run(ft_host, "plan", *common, "--json"))
     print("plan:", json.dumps(plan["chat_template"]))
     ok = plan["chat_template"]["used"] == "model"
     expected = expected_completion_tokens(model, examples)
@@ -132,8 +126,7 @@ def main(argv):
     print(f"completion tokens: engine {got}, assistant turns in transformers' rendering {expected}")
     ok &= got == expected
 
-    job = json.loads(run([ft_host, "start", *common, "--set", "n_epochs=1", "--seed", "7", "--json"]).splitlines()[0])
-    exported = json.loads(run([ft_host, "show", job["id"], "--workspace", workspace, "--json"]))["fine_tuned_model"]
+    exported = ft_host_commands.fine_tune(ft_host, work, model, data)
     folder = os.path.join(work, "exported")
     shutil.copytree(exported, folder)
     tokenizer = AutoTokenizer.from_pretrained(folder)

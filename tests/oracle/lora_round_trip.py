@@ -12,7 +12,6 @@ usage: lora_round_trip.py FT_HOST ADAPTER_LOGITS WORK_DIR MODEL
 Bound: 1e-4 relative to the largest logit. Exits 0 when everything matches, 1 when something
 differs, 2 when a step cannot run.
 """
-import json
 import os
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ from safetensors.torch import load_file, save_file
 from transformers import AutoModelForCausalLM
 from transformers.utils import logging as transformers_logging
 
-from round_trip import write_copy_task
+import ft_host as ft_host_commands
 
 BOUND = 1e-4
 PROJECTIONS = {"gpt2": ["c_attn", "c_proj", "c_fc"],
@@ -78,18 +77,8 @@ def peft_to_engine(adapter_logits, work, model, ids):
 
 
 def train_lora(ft_host, work, model):
-    data = os.path.join(work, "train.jsonl")
-    write_copy_task(data)
-    workspace = os.path.join(work, "workspace")
-    start = subprocess.run([ft_host, "start", "--workspace", workspace, "--model", model, "--training-file", data,
-                            "--method", "lora", "--merge", "--set", "n_epochs=1", "--seed", "7", "--json"],
-                           capture_output=True, text=True)
-    if start.returncode != 0:
-        raise SystemExit(f"ft-host start failed ({start.returncode}): {start.stdout}{start.stderr}")
-    job_id = json.loads(start.stdout.splitlines()[0])["id"]
-    show = subprocess.run([ft_host, "show", job_id, "--workspace", workspace, "--json"], capture_output=True, text=True,
-                          check=True)
-    merged = json.loads(show.stdout)["fine_tuned_model"]
+    """The adapter and the merged model of a one-epoch LoRA fine-tune."""
+    merged = ft_host_commands.fine_tune(ft_host, work, model, None, "--method", "lora", "--merge")
     return os.path.join(os.path.dirname(merged), "adapter"), merged
 
 

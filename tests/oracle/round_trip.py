@@ -10,7 +10,6 @@ the engine computes the same from the same folder (logits and gradients within 1
 Also checks that AutoTokenizer puts BOS in front, as the engine's data template does.
 Exits 0 when everything matches, 1 when something differs, 2 when a step cannot run.
 """
-import json
 import os
 import random
 import shutil
@@ -21,6 +20,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
+import ft_host as ft_host_commands
 import tokenizer_cases
 from reference import batch_reference, write_reference
 
@@ -28,27 +28,6 @@ from reference import batch_reference, write_reference
 # forms, CJK, emoji) as the tokenizer oracle makes it.
 TEXTS = ["copy: a b c d =", " h g f e", "  two spaces\tand a tab\nand a newline", ""]
 VARIED_TEXTS = 300
-
-
-def write_copy_task(path, count=48):
-    with open(path, "w") as f:
-        for i in range(count):
-            letters = " ".join(chr(ord("a") + (i >> (3 * k)) % 8) for k in range(4))
-            f.write(json.dumps({"prompt": f"copy: {letters} =", "completion": f" {letters}"}) + "\n")
-
-
-def train(ft_host, work, model):
-    data = os.path.join(work, "train.jsonl")
-    write_copy_task(data)
-    workspace = os.path.join(work, "workspace")
-    start = subprocess.run([ft_host, "start", "--workspace", workspace, "--model", model, "--training-file", data,
-                            "--set", "n_epochs=1", "--seed", "7", "--json"], capture_output=True, text=True)
-    if start.returncode != 0:
-        raise SystemExit(f"ft-host start failed ({start.returncode}): {start.stdout}{start.stderr}")
-    job_id = json.loads(start.stdout.splitlines()[0])["id"]
-    show = subprocess.run([ft_host, "show", job_id, "--workspace", workspace, "--json"], capture_output=True, text=True,
-                          check=True)
-    return json.loads(show.stdout)["fine_tuned_model"]
 
 
 def texts():
@@ -74,7 +53,7 @@ def main(argv):
     transformers_logging.disable_progress_bar()
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    exported = train(ft_host, work, model)
+    exported = ft_host_commands.fine_tune(ft_host, work, model)
     folder = os.path.join(work, "exported")
     shutil.copytree(exported, folder)
     hf_model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)

@@ -20,16 +20,7 @@ namespace {
 fs::path fixture(const std::string& name) { return fs::path(FT_FIXTURES) / "hf" / name; }
 
 ft::TrainingOptions copy_task_options(double learning_rate) {
-  ft::TrainingOptions o;
-  o.n_epochs = 12;
-  o.batch_size = 16;
-  o.micro_batch_size = 8;
-  o.max_seq_len = 64;
-  o.learning_rate = learning_rate;
-  o.warmup_steps = 10;
-  o.prompt_loss_weight = 0.01;
-  o.seed = 1;
-  return o;
+  return ft::testing::copy_task_training_options(learning_rate, 1);
 }
 
 std::shared_ptr<ft::CausalLM> adapted_model(const std::string& name, int64_t rank, uint64_t seed) {

@@ -14,18 +14,7 @@ namespace {
 
 fs::path fixture(const std::string& name) { return fs::path(FT_FIXTURES) / "hf" / name; }
 
-ft::TrainingOptions learning_options(uint64_t seed) {
-  ft::TrainingOptions o;
-  o.n_epochs = 12;
-  o.batch_size = 16;
-  o.micro_batch_size = 8;
-  o.max_seq_len = 64;
-  o.learning_rate = 3e-3;
-  o.warmup_steps = 10;
-  o.prompt_loss_weight = 0.01;
-  o.seed = seed;
-  return o;
-}
+ft::TrainingOptions learning_options(uint64_t seed) { return ft::testing::copy_task_training_options(3e-3, seed); }
 
 std::vector<ft::StepMetrics> run_to_end(ft::Trainer& trainer, const std::atomic<bool>* cancel = nullptr,
                                         std::function<void(int64_t)> on_checkpoint = {}) {
