@@ -198,7 +198,7 @@ AttentionMasks LlamaForCausalLM::attention_masks(const ModelInput& input) const 
 
 torch::Tensor LlamaForCausalLM::forward(const ModelInput& input) {
   auto h = model_(input.input_ids, rotary_tables(positions_of(input)), attention_masks(input));
-  auto logits = (lm_head_ ? lm_head_(h) : torch::nn::functional::linear(h, model_->token_embedding())).to(torch::kFloat);
+  auto logits = (lm_head_ ? lm_head_(h) : project(h, model_->token_embedding())).to(torch::kFloat);
   const double cap = config().final_softcap;
   return cap > 0 ? torch::tanh(logits / cap) * cap : logits;
 }

@@ -43,7 +43,7 @@ TrainingMemoryEstimate estimate_training_memory(const ModelSummary& model, int64
 TrainingMemoryEstimate estimate_lora_training_memory(const ModelSummary& model, int64_t adapter_parameters,
                                                      int64_t micro_batch, int64_t seq_len, bool gpu) {
   TrainingMemoryEstimate e = estimate_training_memory(model, micro_batch, seq_len, gpu);
-  e.model_state_bytes = fp32_bytes * model.parameter_count + 4 * fp32_bytes * adapter_parameters;
+  e.model_state_bytes = model.frozen_bytes_per_parameter * model.parameter_count + 4 * fp32_bytes * adapter_parameters;
   return e;
 }
 
