@@ -120,8 +120,11 @@ Gpt2LMHeadModel::Gpt2LMHeadModel(const ModelConfig& c) : CausalLM(c) {
   }
 }
 
-torch::Tensor Gpt2LMHeadModel::forward(const ModelInput& input) {
-  auto h = transformer_(input.input_ids, positions_of(input), segment_mask(input));
+torch::Tensor Gpt2LMHeadModel::final_hidden(const ModelInput& input) {
+  return transformer_(input.input_ids, positions_of(input), segment_mask(input));
+}
+
+torch::Tensor Gpt2LMHeadModel::output_logits(const torch::Tensor& h) {
   auto logits = lm_head_ ? lm_head_(h) : project(h, transformer_->token_embedding());
   return logits.to(torch::kFloat);
 }
