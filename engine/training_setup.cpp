@@ -63,12 +63,18 @@ std::vector<std::string> example_texts(const fs::path& jsonl) {
   return texts;
 }
 
-// One timed forward and backward pass of random tokens, after one untimed pass to warm up.
-double measure_micro_batch(CausalLM& model, const torch::Device& device, int64_t micro_batch, int64_t seq_len) {
+// One timed forward and backward pass of random tokens in `precision`, after one untimed pass to
+// warm up.
+double measure_micro_batch(CausalLM& model, const torch::Device& device, Precision precision, int64_t micro_batch,
+                           int64_t seq_len) {
   const auto vocab = model.config().vocab_size;
   auto ids = torch::randint(vocab, {micro_batch, seq_len}, torch::TensorOptions().dtype(torch::kLong).device(device));
   auto pass = [&] {
-    auto logits = model.forward(ModelInput(ids));
+    torch::Tensor logits;
+    {
+      AutocastScope autocast(device, precision);
+      logits = model.forward(ModelInput(ids));
+    }
     logits.mean().backward();
     model.zero_grad();
   };
@@ -78,9 +84,10 @@ double measure_micro_batch(CausalLM& model, const torch::Device& device, int64_t
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
-bool fits_in_memory(CausalLM& model, const torch::Device& device, int64_t micro_batch, int64_t seq_len) {
+bool fits_in_memory(CausalLM& model, const torch::Device& device, Precision precision, int64_t micro_batch,
+                    int64_t seq_len) {
   try {
-    measure_micro_batch(model, device, micro_batch, seq_len);
+    measure_micro_batch(model, device, precision, micro_batch, seq_len);
     return true;
   } catch (const c10::Error& e) {
     if (std::string(e.what()).find("out of memory") == std::string::npos) throw;
@@ -164,6 +171,7 @@ MachineSummary describe_machine(const torch::Device& device) {
   MachineSummary m;
   m.gpu = device.is_cuda();
   m.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  m.native_bf16 = has_native_bf16(device);
   // On the GPU the micro-batch is probed rather than estimated, so its free memory is not read.
   std::ifstream meminfo("/proc/meminfo");
   for (std::string key; meminfo >> key;) {
@@ -188,10 +196,19 @@ TrainingSetup prepare_training(const TrainingRequest& request, const torch::Devi
   auto& model = *setup.model;
   auto summary = summarize_model(model.config(), setup.pretrained);
   summary.frozen_bytes_per_parameter = c10::elementSize(frozen_base_dtype(stored_matrix_dtype(weights), device));
+  // Probes run in the plan's precision, known before any probe runs.
+  Precision precision = Precision::fp32;
   DeviceProbes probes;
-  probes.ready_model = [&](const HyperparameterPlan& plan) { ready_model(setup, weights, plan, device); };
-  probes.measured_seconds_per_micro_batch = [&](int64_t mb, int64_t len) { return measure_micro_batch(model, device, mb, len); };
-  if (device.is_cuda()) probes.fits_in_memory = [&](int64_t mb, int64_t len) { return fits_in_memory(model, device, mb, len); };
+  probes.ready_model = [&](const HyperparameterPlan& plan) {
+    precision = parse_precision(plan.text("precision"), "precision");
+    ready_model(setup, weights, plan, device);
+  };
+  probes.measured_seconds_per_micro_batch = [&](int64_t mb, int64_t len) {
+    return measure_micro_batch(model, device, precision, mb, len);
+  };
+  if (device.is_cuda()) {
+    probes.fits_in_memory = [&](int64_t mb, int64_t len) { return fits_in_memory(model, device, precision, mb, len); };
+  }
   setup.plan = plan_hyperparameters(request.hyperparameters, request.seed, setup.training.statistics, summary, setup.machine,
                                     probes, request.method);
   return setup;
@@ -222,6 +239,8 @@ TrainingOptions training_options(const HyperparameterPlan& plan) {
   o.adamw.epsilon = plan.number("adam_epsilon");
   o.max_grad_norm = plan.number("max_grad_norm");
   o.seed = static_cast<uint64_t>(plan.integer("seed"));
+  // Plans recorded before precision was planned trained in fp32.
+  if (plan.contains("precision")) o.precision = parse_precision(plan.text("precision"), "precision");
   // About ten evaluations per run, besides the one at the end of every epoch.
   o.eval_interval_steps = std::max<int64_t>(1, (plan.integer("total_steps") + 9) / 10);
   return o;

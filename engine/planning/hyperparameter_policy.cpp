@@ -159,6 +159,7 @@ class Planner {
       : request_(request), data_(data), model_(model), machine_(machine), probes_(probes), method_(method) {}
 
   HyperparameterPlan plan() {
+    add(precision());
     add(method());
     if (lora()) {
       add(lora_target_modules());
@@ -196,6 +197,25 @@ class Planner {
   }
 
   bool lora() const { return plan_.text("method") == "lora"; }
+  bool bf16() const { return plan_.text("precision") == "bf16"; }
+
+  // ---- precision ----
+
+  ResolvedHyperparameter precision() const {
+    if (request_.precision) return from_user("precision", *request_.precision, "set by the user to " + *request_.precision);
+    if (!machine_.native_bf16) {
+      return automatic("precision", "fp32",
+                       "fp32: this processor has no native bf16 products (no AVX512-BF16 or AMX), so bf16 would be "
+                       "emulated, and slower");
+    }
+    const std::string where = machine_.gpu ? "the GPU computes bf16 products natively"
+                                           : "this CPU has native bf16 products (AVX512-BF16 or AMX), 2 to 4 times as fast "
+                                             "as fp32's";
+    return automatic("precision", "bf16",
+                     "bf16: " + where + "; matrix products and attention run in bf16 under autocast while weights, "
+                     "gradients, AdamW moments and the loss stay fp32 (mixed precision, Micikevicius et al. 2018, with "
+                     "bf16's fp32 exponent range so that no loss scaling is needed, Kalamkar et al. 2019)");
+  }
 
   // ---- method and LoRA ----
 
@@ -284,8 +304,8 @@ class Planner {
 
   // LoRA's memory at `micro` x `seq` with the plan's (or, before they are in it, the default) adapters.
   TrainingMemoryEstimate memory_needed(int64_t micro, int64_t seq) const {
-    if (!plan_.contains("method") || !lora()) return estimate_training_memory(model_, micro, seq, machine_.gpu);
-    return estimate_lora_training_memory(model_, adapter_parameters(), micro, seq, machine_.gpu);
+    if (!plan_.contains("method") || !lora()) return estimate_training_memory(model_, micro, seq, bf16());
+    return estimate_lora_training_memory(model_, adapter_parameters(), micro, seq, bf16());
   }
 
   int64_t adapter_parameters() const {
@@ -347,7 +367,7 @@ class Planner {
                        "lora: a full fine-tuning step on " + sequence + " does not fit in the GPU's memory (probed), so the "
                        "base is frozen and LoRA adapters are trained");
     }
-    const int64_t full = estimate_training_memory(model_, 1, seq, machine_.gpu).total_bytes();
+    const int64_t full = estimate_training_memory(model_, 1, seq, bf16()).total_bytes();
     const int64_t budget = memory_budget();
     const std::string budget_text = "80% of the machine's " + num(int64_t(machine_.available_memory_bytes)) + " available bytes";
     if (full <= budget) {
@@ -355,7 +375,7 @@ class Planner {
                        "full: full fine-tuning of " + sequence + " needs about " + num(full) + " bytes (" + gib(full) +
                            "), within " + budget_text + ", and trains every weight");
     }
-    const int64_t with_lora = estimate_lora_training_memory(model_, adapter_parameters(), 1, seq, machine_.gpu).total_bytes();
+    const int64_t with_lora = estimate_lora_training_memory(model_, adapter_parameters(), 1, seq, bf16()).total_bytes();
     return automatic("method", "lora",
                      "lora: full fine-tuning of " + sequence + " needs about " + num(full) + " bytes (" + gib(full) +
                          "), more than " + budget_text + "; with the base frozen and LoRA adapters trained it needs about " +
@@ -645,7 +665,7 @@ class Planner {
   ResolvedHyperparameter estimated_memory_bytes() const {
     const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len");
     const TrainingMemoryEstimate e = memory_needed(micro, seq);
-    const std::string activations = machine_.gpu ? "bf16 activations" : "fp32 activations";
+    const std::string activations = bf16() ? "bf16 activations" : "fp32 activations";
     const std::string state =
         lora() ? num(model_.frozen_bytes_per_parameter) + " bytes x " + num(model_.parameter_count) + " frozen base parameters + 16 bytes x " + num(adapter_parameters()) +
                      " adapter parameters for their weights, gradients and AdamW moments ("

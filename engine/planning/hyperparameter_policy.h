@@ -19,6 +19,8 @@ struct MachineSummary {
   bool gpu = false;
   uint64_t available_memory_bytes = 0;  // free memory of the device that trains (GPU or RAM)
   int cores = 1;
+  // Computes bf16 products natively (a CPU with AVX512-BF16 or AMX, a GPU): "precision" is then bf16.
+  bool native_bf16 = false;
 };
 
 // Measurements on the device that will train; each may be left empty.
@@ -38,7 +40,7 @@ struct DeviceProbes {
   std::function<double(int64_t micro_batch, int64_t seq_len)> measured_seconds_per_micro_batch;
 };
 
-// Resolves method ("full" or "lora"; with "lora" also lora_target_modules, lora_rank,
+// Resolves precision ("bf16" or "fp32"), method ("full" or "lora"; with "lora" also lora_target_modules, lora_rank,
 // lora_alpha and lora_dropout), n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
 // max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,
 // lr_schedule, warmup_steps, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm,

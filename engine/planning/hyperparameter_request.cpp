@@ -38,6 +38,7 @@ constexpr Allowed lora_rank{"lora_rank", true, 1, true, 512, "an integer from 1 
 constexpr Allowed lora_alpha{"lora_alpha", false, 0, false, unbounded, "a positive number"};
 constexpr Allowed lora_dropout{"lora_dropout", false, 0, true, 1, "a number from 0 to less than 1", false};
 constexpr const char* lora_target_modules = "lora_target_modules";
+constexpr const char* precision = "precision";
 
 constexpr const Allowed* settable[] = {&n_epochs,  &batch_size, &learning_rate_multiplier, &prompt_loss_weight,
                                        &lora_rank, &lora_alpha, &lora_dropout};
@@ -73,13 +74,14 @@ void reject_unknown_names(const json& hyperparameters) {
   for (const auto& item : hyperparameters.items()) {
     bool known = false;
     for (const Allowed* a : settable) known = known || item.key() == a->name;
-    if (known || item.key() == lora_target_modules) continue;
+    if (known || item.key() == lora_target_modules || item.key() == precision) continue;
     const std::string param = "hyperparameters." + item.key();
     throw Error(ErrorKind::invalid_argument,
                 param + " is not a hyper-parameter that can be set; the ones that can are n_epochs (1 to 50), "
                         "batch_size (1 to 256), learning_rate_multiplier (positive), prompt_loss_weight (0 to 1), "
                         "lora_rank (1 to 512), lora_alpha (positive), lora_dropout (0 to less than 1) and "
-                        "lora_target_modules (a list of projection names), each a value or \"auto\"",
+                        "lora_target_modules (a list of projection names) and precision (\"bf16\" or \"fp32\"), each "
+                        "a value or \"auto\"",
                 param);
   }
 }
@@ -104,6 +106,16 @@ std::optional<std::vector<std::string>> read_target_modules(const json& hyperpar
   return names;
 }
 
+// "auto", "bf16" or "fp32".
+std::optional<std::string> read_precision(const json& hyperparameters) {
+  if (!hyperparameters.contains(precision)) return std::nullopt;
+  const json& value = hyperparameters.at(precision);
+  if (value == "auto") return std::nullopt;
+  if (value == "bf16" || value == "fp32") return value.get<std::string>();
+  const std::string param = std::string("hyperparameters.") + precision;
+  throw Error(ErrorKind::invalid_argument, param + " must be \"auto\", \"bf16\" or \"fp32\", found " + value.dump(), param);
+}
+
 }  // namespace
 
 HyperparameterRequest parse_hyperparameter_request(const json& hyperparameters, const json& seed) {
@@ -124,6 +136,7 @@ HyperparameterRequest parse_hyperparameter_request(const json& hyperparameters, 
   r.lora_alpha = read_setting(given, lora_alpha);
   r.lora_dropout = read_setting(given, lora_dropout);
   r.lora_target_modules = read_target_modules(given);
+  r.precision = read_precision(given);
   if (!seed.is_null()) r.seed = as_integer(read(seed, seed_rule, "seed"));
   return r;
 }

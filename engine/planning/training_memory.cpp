@@ -20,12 +20,6 @@ int64_t block_values_per_token(const ModelSummary& m) {
   return 10 * m.hidden_size + 4 * feed_forward;
 }
 
-// Unfused attention also keeps its scores before and after the softmax: a row of seq_len per head.
-int64_t attention_scores_per_token(const ModelSummary& m, int64_t seq_len) {
-  const int64_t heads = m.num_heads > 0 ? m.num_heads : (m.hidden_size + 63) / 64;
-  return 2 * heads * seq_len;
-}
-
 // The loss runs the output head on one chunk of positions at a time (chunked_token_loss): that
 // chunk's logits, their log-softmax and their gradient, in fp32 also under autocast.
 int64_t output_bytes(const ModelSummary& m, int64_t tokens) {
@@ -35,19 +29,18 @@ int64_t output_bytes(const ModelSummary& m, int64_t tokens) {
 }  // namespace
 
 TrainingMemoryEstimate estimate_training_memory(const ModelSummary& model, int64_t micro_batch, int64_t seq_len,
-                                                bool gpu) {
+                                                bool bf16_activations) {
   TrainingMemoryEstimate e;
   e.model_state_bytes = 4 * fp32_bytes * model.parameter_count;
-  const int64_t block_bytes = gpu ? bf16_bytes * block_values_per_token(model)
-                                  : fp32_bytes * (block_values_per_token(model) + attention_scores_per_token(model, seq_len));
+  const int64_t block_bytes = (bf16_activations ? bf16_bytes : fp32_bytes) * block_values_per_token(model);
   const int64_t tokens = micro_batch * seq_len;
   e.activation_bytes = tokens * model.num_layers * block_bytes + output_bytes(model, tokens);
   return e;
 }
 
 TrainingMemoryEstimate estimate_lora_training_memory(const ModelSummary& model, int64_t adapter_parameters,
-                                                     int64_t micro_batch, int64_t seq_len, bool gpu) {
-  TrainingMemoryEstimate e = estimate_training_memory(model, micro_batch, seq_len, gpu);
+                                                     int64_t micro_batch, int64_t seq_len, bool bf16_activations) {
+  TrainingMemoryEstimate e = estimate_training_memory(model, micro_batch, seq_len, bf16_activations);
   e.model_state_bytes = model.frozen_bytes_per_parameter * model.parameter_count + 4 * fp32_bytes * adapter_parameters;
   return e;
 }

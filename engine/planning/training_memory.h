@@ -19,17 +19,17 @@ struct TrainingMemoryEstimate {
 };
 
 // For micro-batches of `micro_batch` sequences of `seq_len` tokens without activation
-// checkpointing: in fp32 with the attention scores stored (the CPU), or, with `gpu`, in bf16
-// autocast with fused attention, which stores no seq_len x seq_len scores. It errs on the high
-// side: it counts every saved tensor as alive at once.
+// checkpointing, in fp32 or (with `bf16_activations`) under bf16 autocast; attention is the
+// fused kernel, which stores no seq_len x seq_len scores. It errs on the high side: it counts
+// every saved tensor as alive at once.
 TrainingMemoryEstimate estimate_training_memory(const ModelSummary& model, int64_t micro_batch, int64_t seq_len,
-                                                bool gpu);
+                                                bool bf16_activations);
 
 // The same for LoRA with `adapter_parameters` trained parameters: the frozen base keeps its
 // weights only (model.frozen_bytes_per_parameter: no gradients, no moments), the adapters 16
 // bytes a parameter; activations as for full fine-tuning, since the backward pass still runs through
 // every layer to reach the adapters below.
 TrainingMemoryEstimate estimate_lora_training_memory(const ModelSummary& model, int64_t adapter_parameters,
-                                                     int64_t micro_batch, int64_t seq_len, bool gpu);
+                                                     int64_t micro_batch, int64_t seq_len, bool bf16_activations);
 
 }  // namespace ft

@@ -159,8 +159,13 @@ std::vector<PackedBatch> Trainer::pack_micro_batches(const std::vector<const Tok
 
 TokenLossSums Trainer::micro_batch_loss(const PackedBatch& mb, std::optional<double> gradient_scale) {
   const auto device = model_->parameters().front().device();
-  auto hidden = model_->final_hidden(ModelInput(mb.input_ids.to(device), mb.position_ids.to(device), mb.segment_ids.to(device)));
-  return chunked_token_loss(*model_, hidden, mb, gradient_scale, loss_chunk_positions(model_->config().vocab_size));
+  torch::Tensor hidden;
+  {
+    AutocastScope autocast(device, options_.precision);
+    hidden = model_->final_hidden(ModelInput(mb.input_ids.to(device), mb.position_ids.to(device), mb.segment_ids.to(device)));
+  }
+  return chunked_token_loss(*model_, hidden, mb,
+                            {loss_chunk_positions(model_->config().vocab_size), gradient_scale, options_.precision});
 }
 
 Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples) {

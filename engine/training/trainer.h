@@ -13,6 +13,7 @@
 #include "engine/models/causal_lm.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/training/adamw.h"
+#include "engine/training/mixed_precision.h"
 #include "engine/training/weighted_token_loss.h"
 
 #include <atomic>
@@ -35,6 +36,7 @@ struct TrainingOptions {
   uint64_t seed = 0;
   int64_t eval_interval_steps = 0;  // 0: at the end of every epoch only
   int keep_checkpoints = 3;
+  Precision precision = Precision::fp32;  // bf16: forward passes under bf16 autocast
 };
 
 struct StepMetrics {

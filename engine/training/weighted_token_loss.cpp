@@ -15,7 +15,8 @@ torch::Tensor per_token_cross_entropy(const torch::Tensor& logits, const torch::
 int64_t loss_chunk_positions(int64_t vocab_size) { return std::max<int64_t>(1, logits_per_chunk / std::max<int64_t>(1, vocab_size)); }
 
 TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, const PackedBatch& batch,
-                                 std::optional<double> gradient_scale, int64_t chunk_positions) {
+                                 const ChunkedLoss& how) {
+  const auto& gradient_scale = how.gradient_scale;
   const auto device = hidden.device();
   const auto positions = hidden.reshape({-1, hidden.size(-1)});
   // With a backward pass, the head runs on a detached copy per chunk: its graph ends at the
@@ -24,7 +25,7 @@ TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, c
   const auto targets = batch.targets.to(device).reshape({-1});
   const auto weights = batch.weights.to(device).reshape({-1});
   const auto completion = batch.completion.to(device).reshape({-1});
-  const int64_t total = positions.size(0), chunk = std::max<int64_t>(1, chunk_positions);
+  const int64_t total = positions.size(0), chunk = std::max<int64_t>(1, how.chunk_positions);
   std::vector<torch::Tensor> hidden_gradients;
   double loss = 0;
   TokenLossSums sums;
@@ -32,7 +33,11 @@ TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, c
     const int64_t length = std::min(chunk, total - start);
     auto h = head_input.narrow(0, start, length);
     if (gradient_scale) h = h.detach().requires_grad_(true);
-    const auto logits = model.output_logits(h);
+    torch::Tensor logits;
+    {
+      AutocastScope autocast(device, how.precision);
+      logits = model.output_logits(h);
+    }
     const auto weighted = (per_token_cross_entropy(logits, targets.narrow(0, start, length)) * weights.narrow(0, start, length)).sum();
     if (gradient_scale) {
       (weighted * *gradient_scale).backward();

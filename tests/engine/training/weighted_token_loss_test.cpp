@@ -55,7 +55,7 @@ void check_against_plain(ft::CausalLM& model) {
     INFO("chunk of " << chunk << " positions");
     model.zero_grad();
     torch::manual_seed(1);
-    const auto chunked = ft::chunked_token_loss(model, model.final_hidden(input_of(batch)), batch, scale, chunk);
+    const auto chunked = ft::chunked_token_loss(model, model.final_hidden(input_of(batch)), batch, {chunk, scale});
     CHECK(chunked.weighted_loss.item<double>() == Approx(plain.weighted_loss.item<double>()).epsilon(1e-6));
     CHECK(chunked.weight == plain.weight);
     CHECK(chunked.correct_completion == plain.correct_completion);
@@ -68,7 +68,7 @@ void check_against_plain(ft::CausalLM& model) {
       CHECK((grads.at(name) - g).abs().max().item<double>() <= 1e-5 * std::max(1.0, g.abs().max().item<double>()));
     }
     torch::NoGradGuard no_grad;
-    const auto evaluated = ft::chunked_token_loss(model, model.final_hidden(input_of(batch)), batch, std::nullopt, chunk);
+    const auto evaluated = ft::chunked_token_loss(model, model.final_hidden(input_of(batch)), batch, {chunk, std::nullopt});
     CHECK(evaluated.weighted_loss.item<double>() == Approx(plain.weighted_loss.item<double>()).epsilon(1e-6));
   }
 }
