@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs, skipping what is already there; safe to run repeatedly.
-#   1. Debian packages (compiler, CMake, JSON, Catch2, Python's venv, Oniguruma, utf8proc), with
-#      sudo when not root.
+#   1. Debian packages (compiler, CMake, JSON, Catch2, Python's venv, Oniguruma, utf8proc,
+#      cpp-httplib, and chromium with its driver for the web app's browser test), with sudo when
+#      not root.
 #   2. libtorch and the test oracles: a virtual environment at $BUILD_DIR/venv (default
 #      build/venv) with scripts/requirements.txt (torch 2.13.0, transformers, tokenizers, ...).
 #      Skipped when TORCH_PREFIX names a libtorch, or when python3 already imports PyTorch 2.x
@@ -18,6 +19,8 @@ packages=(
   pkg-config              # how CMake finds the two below
   libonig-dev             # Oniguruma: the regex engine of Hugging Face tokenizers (tokenizer.json)
   libutf8proc-dev         # utf8proc: Unicode normalization for tokenizer.json normalizers
+  libcpp-httplib-dev      # cpp-httplib: the HTTP server of ft-host serve
+  chromium chromium-driver  # the headless browser that tests ft-host serve's web app (Selenium)
 )
 
 install_debian_packages() {
