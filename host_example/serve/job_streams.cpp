@@ -84,7 +84,7 @@ void stream_job_list(const Plugin& plugin, const std::atomic<bool>& stopping, ht
       const std::string list = nlohmann::json::parse(plugin.list()).dump();
       if (list != state->list) text = event_stream_message("jobs", state->list = list);
     } catch (const std::exception&) {
-      return false;  // the workspace became unreadable: the browser reconnects and is told why
+      return false;  // the workspace became unreadable: the stream ends, and the browser retries
     }
     return send_or_wait(sink, *state, text);
   });

@@ -33,7 +33,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-WAIT_SECONDS = 90
+WAIT_SECONDS = 120
 
 
 def write_copy_task(path, count, offset=0):
@@ -198,12 +198,14 @@ def first_job(user, upload, validation):
 
 
 def cancel_and_resume(user, upload, validation):
-    job = plan_and_start(user, upload, validation, {"n_epochs": "20", "batch_size": "1"})
+    job = plan_and_start(user, upload, validation, {"n_epochs": "40", "batch_size": "1"})
     user.wait(lambda d: re.search(r"step [1-9]", user.progress()), "the second job to train")
     user.click("#cancel-button")
     assert user.wait_status({"cancelled"}) == "cancelled"
     stopped_at = user.progress()
     assert user.find("#resume-button").is_enabled()
+    assert user.script("return document.getElementById('playground-link').offsetParent === null"), \
+        "a cancelled job has no model to try"
     user.shot("job-cancelled")
     user.click("#resume-button")
     assert user.wait_status({"succeeded"}) == "succeeded", stopped_at

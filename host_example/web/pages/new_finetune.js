@@ -24,11 +24,11 @@ function field(id, label, input, help) {
 function requestValue(text) {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed === 'auto') return 'auto';
-  return trimmed !== '' && !Number.isNaN(Number(trimmed)) ? Number(trimmed) : trimmed;
+  return Number.isNaN(Number(trimmed)) ? trimmed : Number(trimmed);
 }
 
 // A text input for a path, with a button that uploads a file of this computer into the
-// workspace and fills in where it landed.
+// workspace and fills in where it landed. Returns the input and the element that holds both.
 function pathInput(id, placeholder, status) {
   const input = h('input', {id, type: 'text', placeholder, autocomplete: 'off', spellcheck: 'false'});
   const picker = h('input', {type: 'file', id: `${id}-picker`, class: 'visually-hidden', tabindex: '-1', accept: '.jsonl,.json,.txt'});
@@ -47,7 +47,7 @@ function pathInput(id, placeholder, status) {
     }
     picker.value = '';
   });
-  return h('div', {class: 'path-input'}, input, button, picker);
+  return {input, element: h('div', {class: 'path-input'}, input, button, picker)};
 }
 
 function planView(plan) {
@@ -89,9 +89,9 @@ export function render(main, {session}) {
   let plan = null;
 
   function request() {
-    const r = {model: inputs.model.value.trim(), training_file: trainingPath.firstChild.value.trim(), method: inputs.method.value,
+    const r = {model: inputs.model.value.trim(), training_file: trainingPath.input.value.trim(), method: inputs.method.value,
       hyperparameters: Object.fromEntries(Object.entries(hyper).map(([k, input]) => [k, requestValue(input.value)]))};
-    const validation = validationPath.firstChild.value.trim();
+    const validation = validationPath.input.value.trim();
     if (validation) r.validation_file = validation;
     if (inputs.suffix.value.trim()) r.suffix = inputs.suffix.value.trim();
     if (inputs.seed.value.trim()) r.seed = requestValue(inputs.seed.value);
@@ -135,9 +135,9 @@ export function render(main, {session}) {
     startButton.disabled = true;
   }},
     field('model', 'Model', inputs.model, `A folder inside ${session.folders.join(', ')}, or an architecture preset trained from scratch (tiny-llama, tiny-gpt2).`),
-    field('training-file', 'Training file', trainingPath, 'Prompt/completion or chat examples, one JSON object a line (docs/data.md).'),
+    field('training-file', 'Training file', trainingPath.element, 'Prompt/completion or chat examples, one JSON object a line (docs/data.md).'),
     uploadStatus.training,
-    field('validation-file', 'Validation file', validationPath, 'Optional: evaluated during training.'),
+    field('validation-file', 'Validation file', validationPath.element, 'Optional: evaluated during training.'),
     uploadStatus.validation,
     h('div', {class: 'row'}, field('method', 'Method', inputs.method), field('suffix', 'Suffix', inputs.suffix), field('seed', 'Seed', inputs.seed)),
     h('fieldset', {},
