@@ -90,7 +90,15 @@ void open_in_browser(const std::string& url) {
   std::thread([pid] { waitpid(pid, nullptr, 0); }).detach();
 }
 
+// SO_REUSEADDR, so that a restarted server gets its port back at once, but not httplib's default
+// SO_REUSEPORT, with which a second server would share a port in use instead of being refused.
+void reuse_address_only(socket_t socket) {
+  int yes = 1;
+  setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+}
+
 void configure(httplib::Server& server, ServeContext& context, const ServeOptions& options) {
+  server.set_socket_options(reuse_address_only);
   server.new_task_queue = [] { return new httplib::ThreadPool(32); };  // each open page holds one for its stream
   server.set_payload_max_length(options.max_upload_bytes);
   server.set_exception_handler([](const Request&, Response& response, std::exception_ptr error) { send_error(response, error); });

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 
+using ft::testing::run_host;
 using ft::testing::ServeSession;
 using ft::testing::TempFolder;
 using ft::testing::write_copy_data;
@@ -261,4 +262,18 @@ TEST_CASE("ft-host serve cancels unfinished jobs when stopped, and says which", 
   INFO(serve.output());
   CHECK(serve.output().find("Cancelling 1 unfinished job(s)") != std::string::npos);
   CHECK(serve.output().find(id) != std::string::npos);
+}
+
+TEST_CASE("ft-host serve refuses a port in use, a folder that does not exist and a bad --port", "[host][serve]") {
+  TempFolder folder;
+  ServeSession serve((folder / "ws").string(), {}, (folder / "serve.out").string());
+  const auto taken = run_host({"serve", "--port", std::to_string(serve.port())}, (folder / "other-ws").string());
+  CHECK(taken.exit_code == 2);
+  CHECK(taken.out.find("cannot listen on 127.0.0.1:" + std::to_string(serve.port())) != std::string::npos);
+  const auto missing = run_host({"serve", (folder / "nowhere").string()}, (folder / "other-ws").string());
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.out.find("nowhere does not exist") != std::string::npos);
+  const auto bad_port = run_host({"serve", "--port", "http"}, (folder / "other-ws").string());
+  CHECK(bad_port.exit_code == 2);
+  CHECK(bad_port.out.find("--port must be an integer") != std::string::npos);
 }
