@@ -134,6 +134,39 @@ std::vector<std::string> unfinished_jobs(const Plugin& plugin) {
   return ids;
 }
 
+// Listens until SIGINT or SIGTERM; then the streams and long polls end and the server stops.
+void serve_until_stopped(httplib::Server& server, ServeContext& context) {
+  std::signal(SIGPIPE, SIG_IGN);  // a closed browser tab is a failed write, not the end of the process
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  std::atomic<bool> listening{true};
+  std::thread stopper([&] {
+    while (!stop_requested && listening) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    context.stopping = true;
+    // Until it has stopped: a signal that comes before listening has begun stops nothing yet.
+    while (listening) {
+      server.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  server.listen_after_bind();
+  listening = false;
+  stopper.join();
+}
+
+void say_goodbye(const std::vector<std::string>& unfinished) {
+  std::cout << "\nft-host serve: stopped.";
+  if (!unfinished.empty()) {
+    std::cout << " Cancelling " << unfinished.size()
+              << " unfinished job(s); resume them later (ft-host resume JOB, or Resume in the web app):";
+    for (const auto& id : unfinished) std::cout << " " << id;
+  }
+  std::cout << "\n";
+}
+
 }  // namespace
 
 int serve_web_app(const Plugin& plugin, const std::string& workspace, const ServeOptions& options) {
@@ -158,29 +191,8 @@ int serve_web_app(const Plugin& plugin, const std::string& workspace, const Serv
   print_banner(url, context);
   if (options.open_browser) open_in_browser(url);
 
-  std::signal(SIGPIPE, SIG_IGN);  // a closed browser tab is a failed write, not the end of the process
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-  std::atomic<bool> listening{true};
-  std::thread stopper([&] {
-    while (!stop_requested && listening) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    context.stopping = true;
-    server.stop();
-  });
-  server.listen_after_bind();
-  listening = false;
-  stopper.join();
-
-  const auto unfinished = unfinished_jobs(plugin);
-  std::cout << "\nft-host serve: stopped.";
-  if (!unfinished.empty()) {
-    std::cout << " Cancelling " << unfinished.size() << " unfinished job(s); resume them later (ft-host resume JOB, or Resume in the web app):";
-    for (const auto& id : unfinished) std::cout << " " << id;
-  }
-  std::cout << "\n";
+  serve_until_stopped(server, context);
+  say_goodbye(unfinished_jobs(plugin));
   return exit_ok;
 }
 
