@@ -53,16 +53,24 @@ export async function api(method, path, body) {
 }
 
 // Follows /api/PATH as Server-Sent Events; `handlers` maps event names to functions of the
-// parsed data. Returns the EventSource (close it when the page goes away).
+// parsed data, `onBroken` is called when the server refuses the stream. Returns the EventSource
+// (close it when the page goes away).
 export function follow(path, handlers, onBroken) {
   const separator = path.includes('?') ? '&' : '?';
   const source = new EventSource(`/api${path}${separator}token=${encodeURIComponent(token())}`);
   for (const [name, handle] of Object.entries(handlers)) {
     source.addEventListener(name, (event) => handle(JSON.parse(event.data), event));
   }
-  // The browser reconnects by itself after a dropped connection; a refused one stays closed.
+  // The browser reconnects by itself after a dropped connection (the top bar says so meanwhile);
+  // a refused one stays closed.
+  const note = document.getElementById('connection');
+  source.addEventListener('open', () => { note.textContent = ''; });
   source.addEventListener('error', () => {
-    if (source.readyState === EventSource.CLOSED && onBroken) onBroken();
+    if (source.readyState === EventSource.CLOSED) {
+      if (onBroken) onBroken();
+    } else {
+      note.textContent = 'Reconnecting to ft-host serve…';
+    }
   });
   return source;
 }

@@ -65,8 +65,6 @@ async function start() {
     showNoSession(error);
     return;
   }
-  document.getElementById('connection').textContent = '';
-  document.title = 'finetune';
   window.addEventListener('hashchange', route);
   route();
 }

@@ -229,6 +229,13 @@ def playground(user, job):
     return card.find_element(By.CSS_SELECTOR, ".completion").text
 
 
+def unknown_job(user, url):
+    """A job page for an id no job has says so, with the plugin's status."""
+    user.driver.get(url.split("#")[0] + "#/jobs/ftjob-" + "a" * 24)
+    box = user.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#notice .error-box"), "the error of an unknown job")[0]
+    assert "not_found" in box.text, box.text
+
+
 def console_errors(driver):
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -258,6 +265,7 @@ def main():
             completion = playground(user, first)
             errors = console_errors(driver)
             assert not errors, errors
+            unknown_job(user, url)
         finally:
             driver.quit()
             server.send_signal(signal.SIGTERM)

@@ -139,7 +139,9 @@ export function render(main, {session, parameter: id}) {
         source.close();
         redraw();
       },
-    }, () => notice.replaceChildren(errorBox({status: 'offline', message: `Cannot follow ${id}: is it a job of this workspace, and is ft-host serve running?`})));
+    }, () => api('GET', `/jobs/${encodeURIComponent(id)}`).then(
+      () => notice.replaceChildren(errorBox({status: 'offline', message: `Lost the updates of ${id}; reload the page.`})),
+      (error) => notice.replaceChildren(errorBox(error))));
   }
 
   async function act(what) {
