@@ -28,6 +28,7 @@ const char* usage =
     "  generate         complete a prompt with a fine-tuned model or a checkpoint folder\n"
     "  plot JOB -o F    write an SVG chart of the losses and learning rate\n"
     "  demo             a complete fine-tune of a tiny model on a toy task, in about a minute\n"
+    "  serve            a web app in your browser: Trainings, jobs with live charts, New fine-tune, Playground\n"
     "\n"
     "Exit codes: 0 success, 1 the job failed or was cancelled, 2 bad usage or input.\n";
 
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
       {"show", show_command},       {"hyperparameters", hyperparameters_command},
       {"watch", watch_command},     {"events", events_command}, {"cancel", cancel_command},
       {"resume", resume_command},   {"generate", generate_command}, {"plot", plot_command},
-      {"demo", demo_command}};
+      {"demo", demo_command},       {"serve", serve_command}};
   if (argc < 2) {
     std::cerr << usage;
     return exit_usage;

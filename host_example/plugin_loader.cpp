@@ -59,7 +59,8 @@ Plugin::~Plugin() {
 
 void Plugin::check(ft_status status, const std::string& what) const {
   if (status == FT_OK) return;
-  throw HostError(what + ": " + api_->ft_last_error() + " [" + api_->ft_status_name(status) + "]");
+  const std::string message = api_->ft_last_error(), name = api_->ft_status_name(status);
+  throw PluginError(what + ": " + message + " [" + name + "]", status, name, message);
 }
 
 std::string Plugin::take(char* text) const {

@@ -41,7 +41,7 @@ class Plugin {
   // Every event of a job, oldest first (follows has_more).
   nlohmann::json all_events(const std::string& job_id) const;
 
-  // Throws HostError("<what>: <ft_last_error>") unless status is FT_OK.
+  // Throws PluginError("<what>: <ft_last_error> [<status name>]") unless status is FT_OK.
   void check(ft_status status, const std::string& what) const;
 
  private:

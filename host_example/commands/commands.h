@@ -26,6 +26,7 @@ int resume_command(const Words& words);
 int generate_command(const Words& words);
 int plot_command(const Words& words);
 int demo_command(const Words& words);
+int serve_command(const Words& words);
 
 // Loads the plugin named by --plugin / FT_PLUGIN / beside the executable and opens the workspace.
 std::unique_ptr<Plugin> open_plugin(const Arguments& arguments);
