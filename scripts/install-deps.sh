@@ -6,6 +6,8 @@
 #      build/venv) with scripts/requirements.txt (torch 2.13.0, transformers, tokenizers, ...).
 #      Skipped when TORCH_PREFIX names a libtorch, or when python3 already imports PyTorch 2.x
 #      (as on the GPU machine); CMake then builds against that one.
+# With --fuzz (make fuzz): the Debian packages and clang with libFuzzer, and no Python
+# environment (the fuzz build has no libtorch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -19,6 +21,14 @@ packages=(
   libonig-dev             # Oniguruma: the regex engine of Hugging Face tokenizers (tokenizer.json)
   libutf8proc-dev         # utf8proc: Unicode normalization for tokenizer.json normalizers
 )
+fuzz=false
+if [ "${1:-}" = "--fuzz" ]; then
+  fuzz=true
+  packages+=(
+    clang               # the fuzz build's compiler (make fuzz)
+    libclang-rt-dev     # libFuzzer and the sanitizer runtimes of the default clang
+  )
+fi
 
 install_debian_packages() {
   local missing=() p
@@ -54,7 +64,9 @@ install_python_environment() {
 }
 
 install_debian_packages
-if [ -n "${TORCH_PREFIX:-}" ]; then
+if $fuzz; then
+  exit 0
+elif [ -n "${TORCH_PREFIX:-}" ]; then
   echo "install-deps: building against the libtorch in TORCH_PREFIX=$TORCH_PREFIX"
 elif [ -x "$BUILD_DIR/venv/bin/python" ] || ! system_torch; then
   install_python_environment
