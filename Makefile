@@ -1,13 +1,16 @@
 # The project's two commands:
 #   make demo   install what is missing, build, and run the demo fine-tune
 #   make test   install what is missing, build, and run every test
-# and, for the plugin's ABI tests under the sanitizers, make sanitize.
+# and, for the plugin's ABI tests under the sanitizers, make sanitize; for the parsers under
+# libFuzzer, make fuzz (FUZZ_SECONDS per target, default 60; docs/fuzzing.md).
 BUILD_DIR ?= build
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
 # cmake --build runs make inside make; its "Entering directory" lines are only noise here.
 MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test build deps clean sanitize
+.PHONY: demo test build deps clean sanitize fuzz
 
 deps:
 	@BUILD_DIR=$(BUILD_DIR) ./scripts/install-deps.sh
@@ -29,5 +32,13 @@ sanitize: build
 	@tests/plugin/sanitize.sh address $(BUILD_DIR)
 	@tests/plugin/sanitize.sh thread $(BUILD_DIR)
 
+# Every parser of untrusted input under libFuzzer, ASan and UBSan: a build of its own (clang, no
+# libtorch), then each target for FUZZ_SECONDS; prints executions and crashes per target.
+fuzz:
+	@./scripts/install-deps.sh --fuzz
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DFT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+	@tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -1,14 +1,18 @@
 #include "engine/training_request.h"
 
 #include "engine/core/error.h"
+#include "engine/core/json_document.h"
+#include "engine/core/utf8_text.h"
 
 #include <set>
 
 namespace ft {
 namespace {
 
+// `param` may be a caller's unknown key: cut short like any quoted text.
 [[noreturn]] void reject(const std::string& param, const std::string& problem) {
-  throw Error(ErrorKind::invalid_argument, "request: \"" + param + "\" " + problem, param);
+  const auto name = utf8_prefix(param, 60);
+  throw Error(ErrorKind::invalid_argument, "request: \"" + name + "\" " + problem, name);
 }
 
 std::string required_text(const nlohmann::json& request, const std::string& key) {
@@ -18,11 +22,12 @@ std::string required_text(const nlohmann::json& request, const std::string& key)
 }
 
 TrainingMethod method_of(const nlohmann::json& m) {
-  const auto name = m.is_string() ? m.get<std::string>() : m.is_object() ? m.value("type", "") : "";
+  const nlohmann::json& named = m.is_object() && m.contains("type") ? m["type"] : m;
+  const auto name = named.is_string() ? named.get<std::string>() : "";
   if (name == "auto") return TrainingMethod::automatic;
   if (name == "full") return TrainingMethod::full;
   if (name == "lora") return TrainingMethod::lora;
-  reject("method", "must be \"auto\", \"full\" or \"lora\" (or {\"type\": one of them}), found " + m.dump());
+  reject("method", "must be \"auto\", \"full\" or \"lora\" (or {\"type\": one of them}), found " + json_excerpt(m));
 }
 
 }  // namespace

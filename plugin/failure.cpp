@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 #include "plugin/api_error.h"
+#include "plugin/last_error.h"
 
 #include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
@@ -58,7 +59,9 @@ Failure classify() {
 
 Failure failure_of_current_exception() noexcept {
   try {
-    return classify();
+    Failure failure = classify();
+    failure.message = message_for_host(failure.message);
+    return failure;
   } catch (...) {
     // Copying a message can itself run out of memory; a short message fits the string's
     // inline buffer and needs no allocation.

@@ -1,6 +1,7 @@
 #include "plugin/generation.h"
 
 #include "engine/core/error.h"
+#include "engine/core/json_document.h"
 #include "engine/formats/checkpoint_reader.h"
 #include "engine/formats/peft_adapter.h"
 #include "engine/models/text_generator.h"
@@ -38,7 +39,7 @@ int64_t integer_in(const nlohmann::json& request, const std::string& key, int64_
   if (!request.contains(key) || request[key].is_null()) return fallback;
   const auto& value = request[key];
   if (!value.is_number_integer() || value.get<int64_t>() < low || value.get<int64_t>() > high) {
-    reject(key, "must be an integer from " + std::to_string(low) + " to " + std::to_string(high) + ", found " + value.dump());
+    reject(key, "must be an integer from " + std::to_string(low) + " to " + std::to_string(high) + ", found " + json_excerpt(value));
   }
   return value.get<int64_t>();
 }

@@ -1,5 +1,7 @@
 #include "plugin/plugin_options.h"
 
+#include "engine/core/json_document.h"
+#include "engine/core/utf8_text.h"
 #include "plugin/api_error.h"
 
 #include <sched.h>
@@ -22,7 +24,7 @@ int integer_in(const nlohmann::json& options, const std::string& key, int low, i
   const auto& value = options[key];
   if (!value.is_number_integer() || value.get<int64_t>() < low || value.get<int64_t>() > high) {
     reject("\"" + key + "\" must be an integer from " + std::to_string(low) + " to " + std::to_string(high) +
-           ", found " + value.dump());
+           ", found " + json_excerpt(value));
   }
   return static_cast<int>(value.get<int64_t>());
 }
@@ -32,7 +34,7 @@ int integer_in(const nlohmann::json& options, const std::string& key, int low, i
 PluginOptions parse_plugin_options(const nlohmann::json& options) {
   for (const auto& [key, value] : options.items()) {
     if (key != "workspace" && key != "device" && key != "max_concurrent_jobs" && key != "threads") {
-      reject("unknown key \"" + key + "\" (known: workspace, device, max_concurrent_jobs, threads)");
+      reject("unknown key " + quoted_excerpt(key) + " (known: workspace, device, max_concurrent_jobs, threads)");
     }
   }
   PluginOptions parsed;
@@ -44,7 +46,7 @@ PluginOptions parse_plugin_options(const nlohmann::json& options) {
   if (options.contains("device")) {
     const auto& device = options["device"];
     if (!device.is_string() || !is_device_name(device.get<std::string>())) {
-      reject("\"device\" must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", found " + device.dump());
+      reject("\"device\" must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", found " + json_excerpt(device));
     }
     parsed.device = device.get<std::string>();
   }

@@ -7,6 +7,8 @@
 #      build/venv) with scripts/requirements.txt (torch 2.13.0, transformers, tokenizers, ...).
 #      Skipped when TORCH_PREFIX names a libtorch, or when python3 already imports PyTorch 2.x
 #      (as on the GPU machine); CMake then builds against that one.
+# With --fuzz (make fuzz): the Debian packages and clang with libFuzzer, and no Python
+# environment (the fuzz build has no libtorch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -23,6 +25,14 @@ packages=(
   libcpp-httplib-dev      # cpp-httplib: the HTTP server of ft-host serve
   chromium chromium-driver  # the headless browser that tests ft-host serve's web app (Selenium)
 )
+fuzz=false
+if [ "${1:-}" = "--fuzz" ]; then
+  fuzz=true
+  packages+=(
+    clang               # the fuzz build's compiler (make fuzz)
+    libclang-rt-dev     # libFuzzer and the sanitizer runtimes of the default clang
+  )
+fi
 
 install_debian_packages() {
   local missing=() p
@@ -58,7 +68,9 @@ install_python_environment() {
 }
 
 install_debian_packages
-if [ -n "${TORCH_PREFIX:-}" ]; then
+if $fuzz; then
+  exit 0
+elif [ -n "${TORCH_PREFIX:-}" ]; then
   echo "install-deps: building against the libtorch in TORCH_PREFIX=$TORCH_PREFIX"
 elif [ -x "$BUILD_DIR/venv/bin/python" ] || ! system_torch; then
   install_python_environment

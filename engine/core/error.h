@@ -1,7 +1,10 @@
 // The engine's one exception type. Every failure the user can cause (a bad file, a wrong value)
 // is an ft::Error whose message names the file, line or parameter; the plugin turns its kind
-// into an ft_status at the C boundary.
+// into an ft_status at the C boundary. Messages are valid UTF-8 whatever they quote (a file name,
+// bytes of a corrupted file): invalid bytes become U+FFFD as the error is made.
 #pragma once
+
+#include "engine/core/utf8_text.h"
 
 #include <stdexcept>
 #include <string>
@@ -20,7 +23,7 @@ enum class ErrorKind {
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, const std::string& message, std::string param = {})
-      : std::runtime_error(message), kind_(kind), param_(std::move(param)) {}
+      : std::runtime_error(utf8_lossy(message)), kind_(kind), param_(utf8_lossy(param)) {}
 
   ErrorKind kind() const { return kind_; }
   // The request parameter the error is about ("training_file", "n_epochs"), or empty.

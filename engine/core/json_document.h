@@ -18,6 +18,10 @@ struct JsonLimits {
 // (a file name, "line 12 of train.jsonl", "request") and says what is wrong.
 nlohmann::json parse_json(const std::string& text, const std::string& source, JsonLimits limits = {});
 
+// A value from a user's document, for a message: its JSON text, at most `max_bytes` of it
+// ("..." when cut), so that a megabyte-long string is never quoted whole.
+std::string json_excerpt(const nlohmann::json& value, size_t max_bytes = 60);
+
 // Reads and parses a whole file; a missing file is ErrorKind::not_found.
 nlohmann::json read_json_file(const std::filesystem::path& path, JsonLimits limits = {});
 

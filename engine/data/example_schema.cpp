@@ -1,6 +1,6 @@
 #include "engine/data/example_schema.h"
 
-#include "engine/tokenizer/text_normalizer.h"
+#include "engine/core/utf8_text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,21 +12,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t max_quoted_bytes = 40;
 constexpr ChatRole all_roles[] = {ChatRole::system, ChatRole::user, ChatRole::assistant};
 
 // A string from the data, quoted and escaped for a problem message and cut short when long, so
 // that one bad record cannot flood the report.
-std::string quoted(const std::string& text) {
-  size_t end = 0;
-  while (end < text.size()) {
-    const size_t length = std::max<size_t>(1, utf8_char_length(std::string_view(text).substr(end)));
-    if (end + length > max_quoted_bytes) break;
-    end += length;
-  }
-  const auto shown = json(text.substr(0, end)).dump(-1, ' ', false, json::error_handler_t::replace);
-  return end < text.size() ? shown + "..." : shown;
-}
+std::string quoted(const std::string& text) { return quoted_excerpt(text, 40); }
 
 bool is_blank(const std::string& text) {
   return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); });

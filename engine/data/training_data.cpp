@@ -1,6 +1,7 @@
 #include "engine/data/training_data.h"
 
 #include "engine/core/json_document.h"
+#include "engine/core/utf8_text.h"
 #include "engine/data/example_schema.h"
 #include "engine/data/jsonl_reader.h"
 #include "engine/tokenizer/text_normalizer.h"
@@ -20,19 +21,6 @@ namespace {
 // on a long line would otherwise swamp the report.
 constexpr size_t max_problem_message_bytes = 300;
 
-// `text` cut to at most `max_bytes` on a UTF-8 character boundary, with "..." when cut.
-std::string shortened(std::string text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t end = 0;
-  while (end < text.size()) {
-    const size_t length = std::max<size_t>(1, utf8_char_length(std::string_view(text).substr(end)));
-    if (end + length > max_bytes) break;
-    end += length;
-  }
-  text.resize(end);
-  return text + "...";
-}
-
 // Problems in file order up to a cap, and the count of all of them.
 class ProblemList {
  public:
@@ -40,7 +28,7 @@ class ProblemList {
 
   void add(int64_t line, std::string message) {
     ++total_;
-    if (shown_.size() < cap_) shown_.push_back({line, shortened(std::move(message), max_problem_message_bytes)});
+    if (shown_.size() < cap_) shown_.push_back({line, utf8_prefix(message, max_problem_message_bytes)});
   }
   int64_t total() const { return total_; }
   const std::vector<DataProblem>& shown() const { return shown_; }

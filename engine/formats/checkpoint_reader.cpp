@@ -2,6 +2,8 @@
 
 #include "engine/core/error.h"
 #include "engine/core/json_document.h"
+#include "engine/core/utf8_text.h"
+#include "engine/formats/safetensors_index.h"
 #include "engine/models/lora.h"
 
 #include <map>
@@ -40,26 +42,14 @@ std::string name_list(const std::vector<std::string>& names, size_t limit = 5) {
 }
 
 std::vector<SafetensorsReader> open_sharded(const fs::path& folder, const fs::path& index_path) {
-  auto index = read_json_file(index_path, {64u << 20, 8});
-  if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object()) {
-    throw Error(ErrorKind::invalid_input, index_path.string() + ": no \"weight_map\" object");
-  }
-  std::map<std::string, std::vector<std::string>> names_by_file;
-  for (const auto& [name, file] : index["weight_map"].items()) {
-    if (!file.is_string()) throw Error(ErrorKind::invalid_input, index_path.string() + ": weight_map entry '" + name + "' is not a file name");
-    const auto file_name = file.get<std::string>();
-    // The index is untrusted: a shard must be a plain file name inside this folder.
-    if (file_name.empty() || file_name.find('/') != std::string::npos || file_name == "." || file_name == "..") {
-      throw Error(ErrorKind::invalid_input, index_path.string() + ": shard name \"" + file_name + "\" is not a file in the folder");
-    }
-    names_by_file[file_name].push_back(name);
-  }
+  const auto names_by_file =
+      safetensors::parse_index(read_json_file(index_path, safetensors::kIndexJsonLimits), index_path.string());
   std::vector<SafetensorsReader> shards;
   for (const auto& [file_name, names] : names_by_file) {
     shards.emplace_back(folder / file_name);
     for (const auto& name : names) {
       if (!shards.back().find(name)) {
-        throw Error(ErrorKind::invalid_input, index_path.string() + ": lists tensor '" + name + "' in " + file_name +
+        throw Error(ErrorKind::invalid_input, index_path.string() + ": lists tensor '" + utf8_prefix(name, 80) + "' in " + file_name +
                                                   ", which has no such tensor");
       }
     }

@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 #include "engine/core/json_document.h"
+#include "engine/core/utf8_text.h"
 
 #include <set>
 
@@ -9,6 +10,13 @@ namespace ft {
 namespace {
 
 using nlohmann::json;
+
+// Bounds far above any published model, so that a corrupted config.json is refused rather than
+// sizing an allocation or overflowing the parameter count: every size fits 31 bits, layers are
+// at most 65,536, and a model has at most 2^50 (about 10^15) parameters.
+constexpr int64_t kMaxSize = (int64_t{1} << 31) - 1;
+constexpr int64_t kMaxLayers = int64_t{1} << 16;
+constexpr int64_t kMaxParameters = int64_t{1} << 50;
 
 // Typed access to config.json fields; every error names the file and the field.
 class Fields {
@@ -20,11 +28,14 @@ class Fields {
   }
   bool has(const std::string& key) const { return doc_.contains(key) && !doc_[key].is_null(); }
 
-  int64_t size(const std::string& key) const {
+  int64_t size(const std::string& key, int64_t max = kMaxSize) const {
     if (!has(key)) fail(key, "is missing");
     const auto& v = doc_[key];
-    if (!v.is_number_integer()) fail(key, "must be an integer, found " + v.dump());
-    if (v.get<int64_t>() <= 0) fail(key, "must be positive, found " + v.dump());
+    if (!v.is_number_integer()) fail(key, "must be an integer, found " + json_excerpt(v));
+    // An unsigned value above INT64_MAX reads as negative.
+    if (v.get<int64_t>() <= 0 || v.get<int64_t>() > max) {
+      fail(key, "must be from 1 to " + std::to_string(max) + ", found " + json_excerpt(v));
+    }
     return v.get<int64_t>();
   }
   int64_t size_or(const std::string& key, int64_t fallback) const { return has(key) ? size(key) : fallback; }
@@ -33,26 +44,26 @@ class Fields {
     const auto& v = doc_[key];
     // Some checkpoints list several end-of-sequence ids; the first is the one generation emits.
     const auto& id = v.is_array() && !v.empty() ? v[0] : v;
-    if (!id.is_number_integer()) fail(key, "must be an integer token id, found " + v.dump());
+    if (!id.is_number_integer()) fail(key, "must be an integer token id, found " + json_excerpt(v));
     return id.get<int64_t>();
   }
   double number_or(const std::string& key, double fallback) const {
     if (!has(key)) return fallback;
-    if (!doc_[key].is_number()) fail(key, "must be a number, found " + doc_[key].dump());
+    if (!doc_[key].is_number()) fail(key, "must be a number, found " + json_excerpt(doc_[key]));
     return doc_[key].get<double>();
   }
   bool flag_or(const std::string& key, bool fallback) const {
     if (!has(key)) return fallback;
-    if (!doc_[key].is_boolean()) fail(key, "must be true or false, found " + doc_[key].dump());
+    if (!doc_[key].is_boolean()) fail(key, "must be true or false, found " + json_excerpt(doc_[key]));
     return doc_[key].get<bool>();
   }
   std::string text_or(const std::string& key, const std::string& fallback) const {
     if (!has(key)) return fallback;
-    if (!doc_[key].is_string()) fail(key, "must be a string, found " + doc_[key].dump());
+    if (!doc_[key].is_string()) fail(key, "must be a string, found " + json_excerpt(doc_[key]));
     return doc_[key].get<std::string>();
   }
   const json& object(const std::string& key) const {
-    if (!doc_[key].is_object()) fail(key, "must be an object, found " + doc_[key].dump());
+    if (!doc_[key].is_object()) fail(key, "must be an object, found " + json_excerpt(doc_[key]));
     return doc_[key];
   }
   const std::string& origin() const { return origin_; }
@@ -86,7 +97,7 @@ Architecture detect_architecture(const json& doc, const Fields& f) {
   std::string name;
   if (f.has("architectures")) {
     const auto& a = doc["architectures"];
-    if (!a.is_array() || a.empty() || !a[0].is_string()) f.fail("architectures", "must be a list of class names, found " + a.dump());
+    if (!a.is_array() || a.empty() || !a[0].is_string()) f.fail("architectures", "must be a list of class names, found " + json_excerpt(a));
     name = a[0].get<std::string>();
   } else if (f.has("model_type")) {
     name = f.text_or("model_type", "");
@@ -97,7 +108,7 @@ Architecture detect_architecture(const json& doc, const Fields& f) {
     if (name == n.class_name || name == n.model_type) return n.architecture;
   }
   throw Error(ErrorKind::unsupported,
-              f.origin() + ": architecture \"" + name + "\" is not supported (supported: " + supported_architectures() + ")");
+              f.origin() + ": architecture " + quoted_excerpt(name) + " is not supported (supported: " + supported_architectures() + ")");
 }
 
 // transformers 5 keeps rope_theta and the scaling inside "rope_parameters"; transformers 4 has a
@@ -112,8 +123,8 @@ void read_rope(const Fields& f, ModelConfig& c) {
   auto& s = c.rope_scaling;
   s.type = p.text_or("rope_type", p.text_or("type", "default"));
   if (s.type != "default" && s.type != "linear" && s.type != "llama3") {
-    throw Error(ErrorKind::unsupported, f.origin() + ": rope type \"" + s.type +
-                                            "\" is not supported (supported: default, linear, llama3)");
+    throw Error(ErrorKind::unsupported, f.origin() + ": rope type " + quoted_excerpt(s.type) +
+                                            " is not supported (supported: default, linear, llama3)");
   }
   if (p.number_or("partial_rotary_factor", 1.0) != 1.0) {
     throw Error(ErrorKind::unsupported, f.origin() + ": a partial_rotary_factor other than 1 is not supported");
@@ -138,7 +149,7 @@ void read_sliding_window(const Fields& f, const json& doc, ModelConfig& c) {
     for (int64_t i = 0; i < c.num_layers; ++i) {
       const auto type = types[i].is_string() ? types[i].get<std::string>() : "";
       if (type != "full_attention" && type != "sliding_attention") {
-        f.fail("layer_types", "has " + types[i].dump() + "; supported: full_attention, sliding_attention");
+        f.fail("layer_types", "has " + json_excerpt(types[i]) + "; supported: full_attention, sliding_attention");
       }
       c.sliding_layers[i] = type == "sliding_attention";
     }
@@ -197,7 +208,7 @@ void read_llama_line(const Fields& f, const json& doc, ModelConfig& c) {
   c.vocab_size = f.size("vocab_size");
   c.hidden_size = f.size("hidden_size");
   c.intermediate_size = f.size("intermediate_size");
-  c.num_layers = f.size("num_hidden_layers");
+  c.num_layers = f.size("num_hidden_layers", kMaxLayers);
   read_attention_shape(f, c);
   c.max_position_embeddings = f.size_or("max_position_embeddings", 2048);
   c.norm_eps = f.number_or("rms_norm_eps", 1e-6);
@@ -206,7 +217,7 @@ void read_llama_line(const Fields& f, const json& doc, ModelConfig& c) {
   const char* activation_key = gemma ? "hidden_activation" : "hidden_act";
   c.activation = f.text_or(activation_key, gemma ? "gelu_pytorch_tanh" : "silu");
   if (c.activation != (gemma ? "gelu_pytorch_tanh" : "silu")) {
-    f.fail(activation_key, "\"" + c.activation + "\" is not supported for " + architecture_class_name(c.architecture) +
+    f.fail(activation_key, quoted_excerpt(c.activation) + " is not supported for " + architecture_class_name(c.architecture) +
                                " (only " + (gemma ? "gelu_pytorch_tanh" : "silu") + ")");
   }
   c.mlp_bias = f.flag_or("mlp_bias", false);
@@ -219,7 +230,7 @@ void read_llama_line(const Fields& f, const json& doc, ModelConfig& c) {
 void read_gpt2(const Fields& f, ModelConfig& c) {
   c.vocab_size = f.size("vocab_size");
   c.hidden_size = f.size("n_embd");
-  c.num_layers = f.size("n_layer");
+  c.num_layers = f.size("n_layer", kMaxLayers);
   c.num_heads = f.size("n_head");
   if (c.hidden_size % c.num_heads != 0) f.fail("n_embd", "must be a multiple of n_head");
   c.num_kv_heads = c.num_heads;
@@ -231,13 +242,32 @@ void read_gpt2(const Fields& f, ModelConfig& c) {
   c.activation = f.text_or("activation_function", "gelu_new");
   const std::set<std::string> known = {"gelu_new", "gelu_pytorch_tanh", "gelu", "relu", "silu", "swish"};
   if (!known.count(c.activation)) {
-    throw Error(ErrorKind::unsupported, f.origin() + ": activation_function \"" + c.activation + "\" is not supported");
+    throw Error(ErrorKind::unsupported, f.origin() + ": activation_function " + quoted_excerpt(c.activation) + " is not supported");
   }
   c.scale_attn_weights = f.flag_or("scale_attn_weights", true);
   c.scale_attn_by_inverse_layer_idx = f.flag_or("scale_attn_by_inverse_layer_idx", false);
   c.attention_dropout = f.number_or("attn_pdrop", 0.1);
   c.residual_dropout = f.number_or("resid_pdrop", 0.1);
   c.embedding_dropout = f.number_or("embd_pdrop", 0.1);
+}
+
+// In 128 bits: with every size below 2^31 and at most 2^16 layers, no term can overflow, so a
+// corrupted config.json is measured before it is refused.
+__int128 exact_parameter_count(const ModelConfig& c) {
+  const __int128 h = c.hidden_size, v = c.vocab_size, ff = c.intermediate_size;
+  const __int128 embeddings = v * h * (c.tie_word_embeddings ? 1 : 2);
+  if (c.architecture == Architecture::gpt2) {
+    const __int128 block = 2 * h + (h * 3 * h + 3 * h) + (h * h + h) + 2 * h + (h * ff + ff) + (ff * h + h);
+    return embeddings + c.max_position_embeddings * h + c.num_layers * block + 2 * h;
+  }
+  const __int128 heads = c.num_heads, kv_heads = c.num_kv_heads, head_dim = c.head_dim;
+  const __int128 q = h * heads * head_dim, kv = 2 * h * kv_heads * head_dim;
+  const __int128 o = heads * head_dim * h;
+  const __int128 attention_bias = (c.qkv_bias ? (heads + 2 * kv_heads) * head_dim : 0) + (c.output_bias ? h : 0);
+  const __int128 mlp_bias = c.mlp_bias ? 2 * ff + h : 0;
+  const __int128 norms = (c.architecture == Architecture::gemma2 ? 4 : 2) * h + (c.qk_norm ? 2 * head_dim : 0);
+  const __int128 block = q + kv + o + attention_bias + 3 * h * ff + mlp_bias + norms;
+  return embeddings + c.num_layers * block + h;
 }
 
 }  // namespace
@@ -255,6 +285,9 @@ ModelConfig parse_model_config(const json& doc, const std::string& origin) {
   c.bos_token_id = f.token_id_or("bos_token_id", -1);
   c.eos_token_id = f.token_id_or("eos_token_id", -1);
   c.source = doc;
+  if (exact_parameter_count(c) > kMaxParameters) {
+    throw Error(ErrorKind::invalid_input, origin + ": describes a model of more than 2^50 parameters; is it corrupted?");
+  }
   return c;
 }
 
@@ -346,20 +379,6 @@ json to_hf_config_json(const ModelConfig& c) {
   return j;
 }
 
-int64_t parameter_count(const ModelConfig& c) {
-  const int64_t h = c.hidden_size, v = c.vocab_size, ff = c.intermediate_size;
-  const int64_t embeddings = v * h * (c.tie_word_embeddings ? 1 : 2);
-  if (c.architecture == Architecture::gpt2) {
-    const int64_t block = 2 * h + (h * 3 * h + 3 * h) + (h * h + h) + 2 * h + (h * ff + ff) + (ff * h + h);
-    return embeddings + c.max_position_embeddings * h + c.num_layers * block + 2 * h;
-  }
-  const int64_t q = h * c.num_heads * c.head_dim, kv = 2 * h * c.num_kv_heads * c.head_dim;
-  const int64_t o = c.num_heads * c.head_dim * h;
-  const int64_t attention_bias = (c.qkv_bias ? (c.num_heads + 2 * c.num_kv_heads) * c.head_dim : 0) + (c.output_bias ? h : 0);
-  const int64_t mlp_bias = c.mlp_bias ? 2 * ff + h : 0;
-  const int64_t norms = (c.architecture == Architecture::gemma2 ? 4 : 2) * h + (c.qk_norm ? 2 * c.head_dim : 0);
-  const int64_t block = q + kv + o + attention_bias + 3 * h * ff + mlp_bias + norms;
-  return embeddings + c.num_layers * block + h;
-}
+int64_t parameter_count(const ModelConfig& c) { return static_cast<int64_t>(exact_parameter_count(c)); }
 
 }  // namespace ft

@@ -1,6 +1,8 @@
 #include "engine/planning/hyperparameter_request.h"
 
 #include "engine/core/error.h"
+#include "engine/core/json_document.h"
+#include "engine/core/utf8_text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -55,7 +57,7 @@ std::optional<double> read(const json& value, const Allowed& a, const std::strin
   const bool right_type = a.integer ? value.is_number_integer() : value.is_number();
   if (!right_type || !within(a, value.get<double>())) {
     throw Error(ErrorKind::invalid_argument,
-                param + " must be \"auto\" or " + a.description + ", found " + value.dump(), param);
+                param + " must be \"auto\" or " + a.description + ", found " + json_excerpt(value), param);
   }
   return value.get<double>();
 }
@@ -75,7 +77,7 @@ void reject_unknown_names(const json& hyperparameters) {
     bool known = false;
     for (const Allowed* a : settable) known = known || item.key() == a->name;
     if (known || item.key() == lora_target_modules || item.key() == precision) continue;
-    const std::string param = "hyperparameters." + item.key();
+    const std::string param = "hyperparameters." + utf8_prefix(item.key(), 60);
     throw Error(ErrorKind::invalid_argument,
                 param + " is not a hyper-parameter that can be set; the ones that can are n_epochs (1 to 50), "
                         "batch_size (1 to 256), learning_rate_multiplier (positive), prompt_loss_weight (0 to 1), "
@@ -94,7 +96,7 @@ std::optional<std::vector<std::string>> read_target_modules(const json& hyperpar
   const std::string param = std::string("hyperparameters.") + lora_target_modules;
   const Error wrong(ErrorKind::invalid_argument,
                     param + " must be \"auto\" or a non-empty list of distinct projection names such as [\"q_proj\", "
-                            "\"v_proj\"], found " + value.dump(),
+                            "\"v_proj\"], found " + json_excerpt(value),
                     param);
   if (!value.is_array() || value.empty()) throw wrong;
   std::vector<std::string> names;
@@ -113,7 +115,7 @@ std::optional<std::string> read_precision(const json& hyperparameters) {
   if (value == "auto") return std::nullopt;
   if (value == "bf16" || value == "fp32") return value.get<std::string>();
   const std::string param = std::string("hyperparameters.") + precision;
-  throw Error(ErrorKind::invalid_argument, param + " must be \"auto\", \"bf16\" or \"fp32\", found " + value.dump(), param);
+  throw Error(ErrorKind::invalid_argument, param + " must be \"auto\", \"bf16\" or \"fp32\", found " + utf8_prefix(value.dump(), 60), param);
 }
 
 }  // namespace
@@ -121,7 +123,7 @@ std::optional<std::string> read_precision(const json& hyperparameters) {
 HyperparameterRequest parse_hyperparameter_request(const json& hyperparameters, const json& seed) {
   if (!hyperparameters.is_null() && !hyperparameters.is_object()) {
     throw Error(ErrorKind::invalid_argument,
-                "hyperparameters must be an object of names to values or \"auto\", found " + hyperparameters.dump(),
+                "hyperparameters must be an object of names to values or \"auto\", found " + json_excerpt(hyperparameters),
                 "hyperparameters");
   }
   static const json none_set = json::object();

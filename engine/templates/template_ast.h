@@ -50,6 +50,7 @@ struct ConditionalExpression { ExpressionPtr condition, then, otherwise; };
 
 struct Expression {
   SourcePosition position;
+  int depth = 1;  // nodes on the longest path down to a leaf: the evaluator's recursion
   std::variant<LiteralExpression, NameExpression, ListExpression, DictExpression, AttributeExpression,
                SubscriptExpression, SliceExpression, CallExpression, FilterExpression, TestExpression,
                UnaryExpression, BinaryExpression, ComparisonExpression, ConditionalExpression>

@@ -20,6 +20,11 @@ using Kind = Value::Kind;
 constexpr int64_t kMaxRange = 100000;
 // Deep enough for any real template; a macro recursing without end fails here, not in the stack.
 constexpr int kMaxMacroDepth = 100;
+// A render of a chat template runs a few loops over the messages; one from an untrusted model
+// folder that nests range(100000) loops, or writes without end, is refused instead of hanging
+// the process or exhausting its memory.
+constexpr int64_t kMaxLoopIterations = 100000;
+constexpr size_t kMaxOutputBytes = 16u << 20;
 
 struct Scope {
   std::map<std::string, Value> variables;
@@ -64,6 +69,9 @@ class Evaluator {
   Flow execute(const Statement& statement, Scope& scope, std::string& out) {
     const auto& node = statement.node;
     const auto at = statement.position;
+    if (out.size() > kMaxOutputBytes) {
+      fail_at(at, ErrorKind::invalid_input, "the template writes more than " + std::to_string(kMaxOutputBytes) + " bytes");
+    }
     if (const auto* text = std::get_if<TextStatement>(&node)) out += text->text;
     else if (const auto* output = std::get_if<OutputStatement>(&node)) out += evaluate(*output->expression, scope).to_string();
     else if (const auto* if_statement = std::get_if<IfStatement>(&node)) return execute_if(*if_statement, scope, out);
@@ -100,6 +108,9 @@ class Evaluator {
       return;
     }
     for (size_t i = 0; i < items.size(); ++i) {
+      if (++loop_iterations_ > kMaxLoopIterations) {
+        fail_at(at, ErrorKind::invalid_input, "the template runs more than " + std::to_string(kMaxLoopIterations) + " loop iterations");
+      }
       Scope iteration{{}, &scope};
       assign(statement.targets, items[i], iteration, at);
       iteration.variables["loop"] = loop_object(items, i);
@@ -290,6 +301,7 @@ class Evaluator {
   ValueDict builtins_;
   Scope root_;
   int macro_depth_ = 0;
+  int64_t loop_iterations_ = 0;
 };
 
 // transformers' namespace(...): a dict's entries and keyword arguments as attributes.

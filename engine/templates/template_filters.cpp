@@ -144,11 +144,20 @@ bool parse_float(const std::string& text, double& out) {
   return end == stripped.c_str() + stripped.size();
 }
 
+// Python's int(float), truncating; beyond 64 bits (where Python makes a big integer) refused.
+int64_t truncated(double number, SourcePosition position) {
+  if (!(number >= -9223372036854775808.0 && number < 9223372036854775808.0)) {
+    fail_at(position, ErrorKind::unsupported, "integers beyond 64 bits are not supported");
+  }
+  return static_cast<int64_t>(number);
+}
+
 // jinja2's int filter: int(value), else int(float(value)) (so "42.23" gives 42), else the default.
 Value int_filter(const Value& value, const CallArguments& arguments) {
   const auto bound = bind(arguments, "int", {"default", "base"});
   const auto base = bound.integer(1, Value::integer(10));
-  if (value.is_number()) return Value::integer(value.is(Kind::floating) ? static_cast<int64_t>(value.as_double()) : value.as_integer());
+  if (value.is(Kind::floating)) return Value::integer(truncated(value.as_double(), arguments.position));
+  if (value.is_number()) return Value::integer(value.as_integer());
   if (value.is(Kind::string)) {
     std::string text = python_replace(python_strip(value.as_string()), "_", "");
     char* end = nullptr;
@@ -156,7 +165,9 @@ Value int_filter(const Value& value, const CallArguments& arguments) {
     const auto parsed = std::strtoll(text.c_str(), &end, static_cast<int>(base));
     if (!text.empty() && errno == 0 && end == text.c_str() + text.size()) return Value::integer(parsed);
     double number = 0;
-    if (parse_float(value.as_string(), number) && std::isfinite(number)) return Value::integer(static_cast<int64_t>(number));
+    if (parse_float(value.as_string(), number) && std::isfinite(number)) {
+      return Value::integer(truncated(number, arguments.position));
+    }
   }
   return bound.get(0, Value::integer(0));
 }

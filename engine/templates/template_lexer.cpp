@@ -31,11 +31,7 @@ std::string normalize_line_ends(const std::string& text) {
 
 class Lexer {
  public:
-  explicit Lexer(std::string source) : source_(std::move(source)) {
-    line_starts_.push_back(0);
-    for (size_t i = 0; i < source_.size(); ++i)
-      if (source_[i] == '\n') line_starts_.push_back(i + 1);
-  }
+  explicit Lexer(std::string source) : source_(std::move(source)) {}
 
   std::vector<Token> run() {
     while (at_ < source_.size()) {
@@ -54,13 +50,20 @@ class Lexer {
   }
 
  private:
+  // Tokens come in source order, so each position continues from the one before (starting over
+  // only for an earlier offset): lexing stays linear in the template's length, long lines included.
   SourcePosition position_of(size_t offset) const {
-    size_t line = 0;
-    while (line + 1 < line_starts_.size() && line_starts_[line + 1] <= offset) ++line;
-    int column = 1;
-    for (size_t i = line_starts_[line]; i < offset; ++i)
-      if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) ++column;
-    return SourcePosition{static_cast<int>(line) + 1, column};
+    if (offset < cursor_offset_) cursor_offset_ = 0, cursor_ = SourcePosition{};
+    for (; cursor_offset_ < offset; ++cursor_offset_) {
+      const auto byte = static_cast<unsigned char>(source_[cursor_offset_]);
+      if (byte == '\n') {
+        ++cursor_.line;
+        cursor_.column = 1;
+      } else if ((byte & 0xC0) != 0x80) {
+        ++cursor_.column;
+      }
+    }
+    return cursor_;
   }
 
   [[noreturn]] void fail(size_t offset, const std::string& message) const {
@@ -281,7 +284,8 @@ class Lexer {
   }
 
   std::string source_;
-  std::vector<size_t> line_starts_;
+  mutable size_t cursor_offset_ = 0;  // position_of's last offset and its position
+  mutable SourcePosition cursor_;
   std::vector<Token> tokens_;
   size_t at_ = 0;
   bool line_starting_ = true;  // the last tag ended a line: lstrip_blocks applies from the start

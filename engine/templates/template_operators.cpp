@@ -33,6 +33,28 @@ const char* symbol(BinaryOperator op) {
 bool is_int(const Value& v) { return v.is(Value::Kind::integer) || v.is(Value::Kind::boolean); }
 
 // Python's ints do not overflow; these fail where 64 bits would.
+// No value a chat template computes comes near these; a template from an untrusted model folder
+// that asks for more ("x" * 10**9, a string doubled in a loop) is refused instead of exhausting
+// memory.
+constexpr size_t kMaxStringBytes = 16u << 20;
+constexpr size_t kMaxListItems = 1u << 20;
+
+// Fails unless `count` units of which `limit` are allowed can be built.
+void require_size(uint64_t count, uint64_t limit, const char* what, SourcePosition position) {
+  if (count > limit) {
+    fail_at(position, ErrorKind::invalid_input,
+            std::string("the template builds a ") + what + " longer than " + std::to_string(limit));
+  }
+}
+
+uint64_t size_of(const Value& sequence) {
+  return sequence.is(Value::Kind::string) ? sequence.as_string().size() : sequence.as_list().items.size();
+}
+
+uint64_t limit_of(const Value& sequence) { return sequence.is(Value::Kind::string) ? kMaxStringBytes : kMaxListItems; }
+
+const char* name_of(const Value& sequence) { return sequence.is(Value::Kind::string) ? "string" : "list"; }
+
 [[noreturn]] void fail_overflow(SourcePosition position) {
   fail_at(position, ErrorKind::unsupported, "integers beyond 64 bits are not supported");
 }
@@ -71,7 +93,10 @@ double python_float_mod(double a, double b) {
   return r;
 }
 
-Value repeat(const Value& sequence, int64_t times) {
+Value repeat(const Value& sequence, int64_t times, SourcePosition position) {
+  uint64_t total = 0;
+  if (times > 0 && __builtin_mul_overflow(size_of(sequence), static_cast<uint64_t>(times), &total)) total = UINT64_MAX;
+  require_size(total, limit_of(sequence), name_of(sequence), position);
   if (sequence.is(Value::Kind::string)) {
     std::string out;
     for (int64_t i = 0; i < times; ++i) out += sequence.as_string();
@@ -88,8 +113,12 @@ Value add(const Value& a, const Value& b, SourcePosition position) {
     return Value::integer(checked_add(a.as_integer(), b.as_integer(), position));
   }
   if (a.is_number() && b.is_number()) return Value::floating(a.as_double() + b.as_double());
-  if (a.is(Value::Kind::string) && b.is(Value::Kind::string)) return Value::string(a.as_string() + b.as_string());
+  if (a.is(Value::Kind::string) && b.is(Value::Kind::string)) {
+    require_size(a.as_string().size() + b.as_string().size(), kMaxStringBytes, "string", position);
+    return Value::string(a.as_string() + b.as_string());
+  }
   if (a.is(Value::Kind::list) && b.is(Value::Kind::list) && a.as_list().is_tuple == b.as_list().is_tuple) {
+    require_size(a.as_list().items.size() + b.as_list().items.size(), kMaxListItems, "list", position);
     auto items = a.as_list().items;
     items.insert(items.end(), b.as_list().items.begin(), b.as_list().items.end());
     return Value::list(std::move(items), a.as_list().is_tuple);
@@ -104,8 +133,8 @@ Value multiply(const Value& a, const Value& b, SourcePosition position) {
   if (a.is_number() && b.is_number()) return Value::floating(a.as_double() * b.as_double());
   const bool a_sequence = a.is(Value::Kind::string) || a.is(Value::Kind::list);
   const bool b_sequence = b.is(Value::Kind::string) || b.is(Value::Kind::list);
-  if (a_sequence && is_int(b)) return repeat(a, b.as_integer());
-  if (b_sequence && is_int(a)) return repeat(b, a.as_integer());
+  if (a_sequence && is_int(b)) return repeat(a, b.as_integer(), position);
+  if (b_sequence && is_int(a)) return repeat(b, a.as_integer(), position);
   fail_operands(BinaryOperator::multiply, a, b, position);
 }
 
@@ -182,7 +211,12 @@ bool contains(const Value& container, const Value& item, SourcePosition position
 }  // namespace
 
 Value apply_binary(BinaryOperator op, const Value& left, const Value& right, SourcePosition position) {
-  if (op == BinaryOperator::concat) return Value::string(left.to_string() + right.to_string());
+  if (op == BinaryOperator::concat) {
+    auto text = left.to_string();
+    const auto right_text = right.to_string();
+    require_size(text.size() + right_text.size(), kMaxStringBytes, "string", position);
+    return Value::string(text + right_text);
+  }
   require_defined(left, position);
   require_defined(right, position);
   if (op == BinaryOperator::add) return add(left, right, position);

@@ -14,14 +14,80 @@ bool is_end_tag(const std::string& name, const std::vector<std::string>& end_tag
   return std::find(end_tags.begin(), end_tags.end(), name) != end_tags.end();
 }
 
+// Deeper than any real template nests; a template from an untrusted model folder with a thousand
+// parentheses, or a chain of ten thousand "~", fails here instead of overflowing the stack of the
+// parser, the evaluator or the destructor.
+constexpr int kMaxNesting = 200;
+
+int depth_of(const ExpressionPtr& e) { return e ? e->depth : 0; }
+int depth_of(const Arguments& a) {
+  int d = 0;
+  for (const auto& p : a.positional) d = std::max(d, depth_of(p));
+  for (const auto& [name, value] : a.keyword) d = std::max(d, depth_of(value));
+  return d;
+}
+int children_depth(const LiteralExpression&) { return 0; }
+int children_depth(const NameExpression&) { return 0; }
+int children_depth(const ListExpression& e) {
+  int d = 0;
+  for (const auto& item : e.items) d = std::max(d, depth_of(item));
+  return d;
+}
+int children_depth(const DictExpression& e) {
+  int d = 0;
+  for (const auto& [key, value] : e.entries) d = std::max({d, depth_of(key), depth_of(value)});
+  return d;
+}
+int children_depth(const AttributeExpression& e) { return depth_of(e.object); }
+int children_depth(const SubscriptExpression& e) { return std::max(depth_of(e.object), depth_of(e.index)); }
+int children_depth(const SliceExpression& e) {
+  return std::max({depth_of(e.object), depth_of(e.start), depth_of(e.stop), depth_of(e.step)});
+}
+int children_depth(const CallExpression& e) { return std::max(depth_of(e.callee), depth_of(e.arguments)); }
+int children_depth(const FilterExpression& e) { return std::max(depth_of(e.operand), depth_of(e.arguments)); }
+int children_depth(const TestExpression& e) { return std::max(depth_of(e.operand), depth_of(e.arguments)); }
+int children_depth(const UnaryExpression& e) { return depth_of(e.operand); }
+int children_depth(const BinaryExpression& e) { return std::max(depth_of(e.left), depth_of(e.right)); }
+int children_depth(const ComparisonExpression& e) {
+  int d = depth_of(e.first);
+  for (const auto& [op, operand] : e.rest) d = std::max(d, depth_of(operand));
+  return d;
+}
+int children_depth(const ConditionalExpression& e) {
+  return std::max({depth_of(e.condition), depth_of(e.then), depth_of(e.otherwise)});
+}
+
+[[noreturn]] void fail_nesting(SourcePosition position) {
+  fail_at(position, ErrorKind::invalid_input, "the template nests deeper than " + std::to_string(kMaxNesting) + " levels");
+}
+
 template <typename Node>
 ExpressionPtr make_expression(SourcePosition position, Node node) {
-  return std::make_unique<Expression>(Expression{position, std::move(node)});
+  const int depth = 1 + children_depth(node);
+  if (depth > kMaxNesting) fail_nesting(position);
+  return std::make_unique<Expression>(Expression{position, depth, std::move(node)});
 }
 
 class Parser {
  public:
   explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
+
+ private:
+  // One level of the parser's recursion, held while a nested construct is parsed.
+  class Nested {
+   public:
+    Nested(Parser& parser, SourcePosition position) : parser_(parser) {
+      if (++parser_.nesting_ > kMaxNesting) fail_nesting(position);
+    }
+    ~Nested() { --parser_.nesting_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
+ public:
 
   Body parse() {
     std::string end;
@@ -84,6 +150,7 @@ class Parser {
   // Statements up to one of end_tags ("{% endfor"), which is consumed up to its name and returned
   // in found_end; the top level ends at the end of the template.
   Body parse_body(const std::vector<std::string>& end_tags, std::string& found_end, SourcePosition opened_at) {
+    const Nested nested(*this, opened_at);
     Body body;
     while (true) {
       const auto& token = peek();
@@ -252,10 +319,12 @@ class Parser {
   // ---- expressions, from the lowest precedence up
 
   ExpressionPtr parse_expression(bool with_conditional = true) {
+    const Nested nested(*this, peek().position);
     return with_conditional ? parse_conditional() : parse_or();
   }
 
   ExpressionPtr parse_conditional() {
+    const Nested nested(*this, peek().position);
     auto expression = parse_or();
     while (at_name("if")) {
       const auto position = next().position;
@@ -291,6 +360,7 @@ class Parser {
 
   ExpressionPtr parse_not() {
     if (at_name("not")) {
+      const Nested nested(*this, peek().position);
       const auto position = next().position;
       return make_expression(position, UnaryExpression{UnaryOperator::logical_not, parse_not()});
     }
@@ -371,6 +441,7 @@ class Parser {
     ExpressionPtr node;
     if (at_symbol("-") || at_symbol("+")) {
       const auto op = at_symbol("-") ? UnaryOperator::negate : UnaryOperator::plus;
+      const Nested nested(*this, peek().position);
       const auto position = next().position;
       node = make_expression(position, UnaryExpression{op, parse_unary(false)});
     } else {
@@ -577,6 +648,7 @@ class Parser {
   }
 
   std::vector<Token> tokens_;
+  int nesting_ = 0;
   size_t at_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "engine/tokenizer/bpe_model.h"
 
 #include "engine/core/error.h"
+#include "engine/core/utf8_text.h"
 #include "engine/tokenizer/unicode_text.h"
 
 #include <cstdio>
@@ -8,6 +9,10 @@
 
 namespace ft {
 namespace {
+
+// The largest token id a file may give: far above any published vocabulary (Gemma's 256,000),
+// low enough that the id table a hostile file asks for stays small (4M entries).
+constexpr int64_t kMaxTokenId = (int64_t{1} << 22) - 1;
 
 uint64_t pair_key(int64_t left, int64_t right) { return (static_cast<uint64_t>(left) << 32) | static_cast<uint32_t>(right); }
 
@@ -23,18 +28,20 @@ BpeModel::BpeModel(std::unordered_map<std::string, int64_t> vocab, const std::ve
                    BpeOptions options, const std::string& origin)
     : vocab_(std::move(vocab)), options_(std::move(options)) {
   for (const auto& [token, id] : vocab_) {
-    if (id < 0 || id > (int64_t{1} << 31)) throw Error(ErrorKind::invalid_input, origin + ": the token id " + std::to_string(id) + " is out of range");
+    if (id < 0 || id > kMaxTokenId) throw Error(ErrorKind::invalid_input, origin + ": the token id " + std::to_string(id) + " is out of range");
     if (static_cast<size_t>(id) >= tokens_.size()) tokens_.resize(static_cast<size_t>(id) + 1);
     tokens_[static_cast<size_t>(id)] = token;
   }
   merges_.reserve(merges.size());
   for (size_t rank = 0; rank < merges.size(); ++rank) {
-    const auto& [left, right] = merges[rank];
+    // Named, not a structured binding: C++17 lambdas cannot capture those (clang refuses).
+    const std::string& left = merges[rank].first;
+    const std::string& right = merges[rank].second;
     auto id_in_vocab = [&](const std::string& token) {
       auto it = vocab_.find(token);
       if (it == vocab_.end()) {
-        throw Error(ErrorKind::invalid_input, origin + ": merge " + std::to_string(rank) + " (\"" + left + " " + right + "\"): \"" +
-                                                  token + "\" is not in the vocabulary");
+        throw Error(ErrorKind::invalid_input, origin + ": merge " + std::to_string(rank) + " (" + quoted_excerpt(left + " " + right) +
+                                                  "): " + quoted_excerpt(token) + " is not in the vocabulary");
       }
       return it->second;
     };
@@ -100,7 +107,7 @@ std::vector<int64_t> BpeModel::merge_word(std::string_view word) const {
       }
     }
     if (!options_.unk_token) continue;  // tokenizers drops the character
-    if (!unk_id_) throw Error(ErrorKind::invalid_input, "the unknown token \"" + *options_.unk_token + "\" is not in the vocabulary");
+    if (!unk_id_) throw Error(ErrorKind::invalid_input, "the unknown token " + quoted_excerpt(*options_.unk_token) + " is not in the vocabulary");
     if (unknown_pending && !options_.fuse_unk) symbols.push_back(*unk_id_);
     unknown_pending = true;
   }

@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/core/file_io.h"
 #include "engine/core/json_document.h"
+#include "engine/core/utf8_text.h"
 #include "engine/tokenizer/tokenizer_json.h"
 
 namespace ft {
@@ -44,8 +45,8 @@ int64_t special_id(const HfTokenizer& tokenizer, const Json& tokenizer_config, c
   if (text.empty()) text = special_token_text(special_map, token_key);
   if (!text.empty()) {
     if (auto id = tokenizer.id_of(text)) return *id;
-    throw Error(ErrorKind::invalid_input, (folder / "tokenizer_config.json").string() + ": " + token_key + " \"" + text +
-                                              "\" is not a token of the tokenizer");
+    throw Error(ErrorKind::invalid_input, (folder / "tokenizer_config.json").string() + ": " + token_key + " " + quoted_excerpt(text) +
+                                              " is not a token of the tokenizer");
   }
   return config_id(model_config, id_key);
 }

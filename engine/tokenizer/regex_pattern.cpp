@@ -1,6 +1,7 @@
 #include "engine/tokenizer/regex_pattern.h"
 
 #include "engine/core/error.h"
+#include "engine/core/utf8_text.h"
 
 #include <oniguruma.h>
 
@@ -43,7 +44,7 @@ RegexPattern::RegexPattern(const std::string& pattern, const std::string& origin
   if (rc != ONIG_NORMAL) {
     UChar message[ONIG_MAX_ERROR_MESSAGE_LEN];
     onig_error_code_to_str(message, rc, &info);
-    throw Error(ErrorKind::invalid_input, origin + ": the regular expression " + pattern + " does not compile (" +
+    throw Error(ErrorKind::invalid_input, origin + ": the regular expression " + utf8_prefix(pattern, 80) + " does not compile (" +
                                               reinterpret_cast<const char*>(message) + ")");
   }
   compiled_ = std::move(compiled);

@@ -50,7 +50,7 @@ TextNormalizer::TextNormalizer(const SentencePieceModel& model, const std::strin
     throw Error(ErrorKind::invalid_input, origin + ": the normalizer's character map is malformed");
   }
   trie_.resize(trie_bytes / 4);
-  std::memcpy(trie_.data(), blob.data() + 4, trie_bytes);
+  if (trie_bytes > 0) std::memcpy(trie_.data(), blob.data() + 4, trie_bytes);  // memcpy from null is undefined
   replacements_ = blob.substr(4 + trie_bytes);
 }
 

@@ -1,6 +1,7 @@
 #include "engine/tokenizer/text_splitting.h"
 
 #include "engine/core/error.h"
+#include "engine/core/utf8_text.h"
 
 #include <algorithm>
 
@@ -28,8 +29,8 @@ SplitBehavior parse_split_behavior(const std::string& name, const std::string& o
   if (name == "MergedWithPrevious") return SplitBehavior::merged_with_previous;
   if (name == "MergedWithNext") return SplitBehavior::merged_with_next;
   if (name == "Contiguous") return SplitBehavior::contiguous;
-  throw Error(ErrorKind::unsupported, origin + ": the split behavior \"" + name +
-                                          "\" is not one of Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous");
+  throw Error(ErrorKind::unsupported, origin + ": the split behavior " + quoted_excerpt(name) +
+                                          " is not one of Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous");
 }
 
 std::vector<TextSpan> regex_spans(const RegexPattern& pattern, std::string_view text) {

@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/core/file_io.h"
 #include "engine/core/json_document.h"
+#include "engine/core/utf8_text.h"
 #include "engine/tokenizer/unicode_text.h"
 
 #include <sstream>
@@ -49,7 +50,7 @@ std::string string_field(const Json& object, const char* key, const Place& place
 std::string component_type(const Json& component, const Place& place) { return string_field(component, "type", place); }
 
 [[noreturn]] void unsupported(const Place& place, const char* kind, const std::string& type, const char* supported) {
-  throw Error(ErrorKind::unsupported, place.origin + ": the " + kind + " \"" + type + "\" (at " + place.path +
+  throw Error(ErrorKind::unsupported, place.origin + ": the " + kind + " " + quoted_excerpt(type) + " (at " + place.path +
                                           ") is not supported; the engine reads " + supported);
 }
 
@@ -226,7 +227,7 @@ std::unique_ptr<PostProcessor> post_processor(const Json& p, const Place& place)
         items.push_back({true, {}});
       } else if (piece.is_object() && piece.contains("SpecialToken")) {
         const auto name = string_field(piece.at("SpecialToken"), "id", where);
-        if (!specials.contains(name)) malformed(where, "names the special token \"" + name + "\", which special_tokens lacks");
+        if (!specials.contains(name)) malformed(where, "names the special token " + quoted_excerpt(name) + ", which special_tokens lacks");
         items.push_back({false, value<std::vector<int64_t>>(specials.at(name), "ids", where, {})});
       } else {
         malformed(where, "is neither a Sequence nor a SpecialToken");

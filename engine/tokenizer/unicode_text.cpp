@@ -9,41 +9,6 @@
 namespace ft {
 namespace {
 
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-
-// The valid second-byte range for a lead byte (Unicode Table 3-7); 0 lead: not a lead byte.
-struct LeadByte {
-  size_t length;
-  uint8_t second_low, second_high;
-};
-LeadByte lead_byte(uint8_t b) {
-  if (b < 0x80) return {1, 0, 0};
-  if (b >= 0xC2 && b <= 0xDF) return {2, 0x80, 0xBF};
-  if (b == 0xE0) return {3, 0xA0, 0xBF};
-  if (b >= 0xE1 && b <= 0xEC) return {3, 0x80, 0xBF};
-  if (b == 0xED) return {3, 0x80, 0x9F};
-  if (b >= 0xEE && b <= 0xEF) return {3, 0x80, 0xBF};
-  if (b == 0xF0) return {4, 0x90, 0xBF};
-  if (b >= 0xF1 && b <= 0xF3) return {4, 0x80, 0xBF};
-  if (b == 0xF4) return {4, 0x80, 0x8F};
-  return {0, 0, 0};
-}
-
-// Bytes of the valid character at the start of `s`, or (negative) how many bytes form the
-// maximal ill-formed prefix to replace by one U+FFFD.
-long valid_prefix(std::string_view s) {
-  const auto lead = lead_byte(static_cast<uint8_t>(s[0]));
-  if (lead.length == 0) return -1;
-  if (lead.length == 1) return 1;
-  for (size_t i = 1; i < lead.length; ++i) {
-    if (i >= s.size()) return -static_cast<long>(i);
-    const auto b = static_cast<uint8_t>(s[i]);
-    const bool ok = i == 1 ? (b >= lead.second_low && b <= lead.second_high) : (b >= 0x80 && b <= 0xBF);
-    if (!ok) return -static_cast<long>(i);
-  }
-  return static_cast<long>(lead.length);
-}
-
 std::string utf8proc_normalize(std::string_view text, int options) {
   utf8proc_uint8_t* out = nullptr;
   const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
@@ -81,32 +46,6 @@ void utf8_append(std::string& out, char32_t c) {
     out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (c & 0x3F));
   }
-}
-
-bool is_valid_utf8(std::string_view bytes) {
-  for (size_t pos = 0; pos < bytes.size();) {
-    const long n = valid_prefix(bytes.substr(pos));
-    if (n < 0) return false;
-    pos += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-std::string utf8_lossy(std::string_view bytes) {
-  if (is_valid_utf8(bytes)) return std::string(bytes);
-  std::string out;
-  out.reserve(bytes.size() + 8);
-  for (size_t pos = 0; pos < bytes.size();) {
-    const long n = valid_prefix(bytes.substr(pos));
-    if (n > 0) {
-      out.append(bytes.substr(pos, static_cast<size_t>(n)));
-      pos += static_cast<size_t>(n);
-    } else {
-      out += kReplacement;
-      pos += static_cast<size_t>(-n);
-    }
-  }
-  return out;
 }
 
 bool is_rust_whitespace(char32_t c) {

@@ -1,8 +1,10 @@
 // Unicode text as the Hugging Face tokenizers library sees it: UTF-8 iteration, invalid bytes
-// replaced as Rust's String::from_utf8_lossy (and Python's errors="replace") do, the character
-// classes of Rust's char (is_whitespace, is_numeric, is_punctuation), and normalization forms
-// (through utf8proc).
+// replaced as Rust's String::from_utf8_lossy (and Python's errors="replace") do (core/utf8_text.h),
+// the character classes of Rust's char (is_whitespace, is_numeric, is_punctuation), and
+// normalization forms (through utf8proc).
 #pragma once
+
+#include "engine/core/utf8_text.h"  // utf8_lossy, is_valid_utf8
 
 #include <cstdint>
 #include <string>
@@ -13,11 +15,6 @@ namespace ft {
 // The code point at the start of valid UTF-8 `text` and its byte length (text must not be empty).
 char32_t utf8_decode_first(std::string_view text, size_t* length);
 void utf8_append(std::string& out, char32_t code_point);
-
-// `bytes` with every maximal ill-formed subsequence replaced by U+FFFD (the Unicode
-// recommendation that Rust's from_utf8_lossy and Python's "replace" follow).
-std::string utf8_lossy(std::string_view bytes);
-bool is_valid_utf8(std::string_view bytes);
 
 bool is_rust_whitespace(char32_t c);   // the White_Space property
 bool is_rust_numeric(char32_t c);      // general categories Nd, Nl, No

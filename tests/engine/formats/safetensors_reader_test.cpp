@@ -1,4 +1,6 @@
 #include "engine/core/error.h"
+#include "engine/formats/safetensors_format.h"
+#include "engine/formats/safetensors_header.h"
 #include "engine/formats/safetensors_reader.h"
 #include "engine/formats/safetensors_writer.h"
 #include "tests/catch.h"
@@ -121,4 +123,19 @@ TEST_CASE("a missing safetensors file is not_found", "[safetensors]") {
     CHECK(e.kind() == ft::ErrorKind::not_found);
     CHECK_THAT(e.what(), Catch::Matchers::Contains("/nonexistent/model.safetensors"));
   }
+}
+
+TEST_CASE("the header parser's dtypes are the ones the reader maps to torch types", "[safetensors]") {
+  for (const char* name : {"F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL", "F8_E4M3", "U16", "f32"}) {
+    INFO(name);
+    const auto size = ft::safetensors::element_size(name);
+    const auto type = ft::safetensors::dtype_from_name(name);
+    REQUIRE(size.has_value() == type.has_value());
+    if (type) CHECK(*size == c10::elementSize(*type));
+  }
+}
+
+TEST_CASE("a shape dimension beyond int64 is refused, not wrapped", "[safetensors]") {
+  const nlohmann::json header = {{"t", {{"dtype", "F32"}, {"shape", {0, uint64_t{1} << 63}}, {"data_offsets", {0, 0}}}}};
+  CHECK_THAT(open_error(safetensors_bytes(header, "")), Catch::Matchers::Contains("not a size"));
 }
