@@ -67,15 +67,6 @@ nlohmann::json job_metrics(const nlohmann::json& previous, const nlohmann::json&
   return metrics;
 }
 
-// A checkpoint's step, read from its state.json; ft::Error(invalid_input) when unreadable.
-int64_t checkpoint_step(const fs::path& checkpoint) {
-  try {
-    return read_json_file(checkpoint / "state.json").at("step").get<int64_t>();
-  } catch (const std::exception& e) {
-    throw Error(ErrorKind::invalid_input, "ft_job_resume: the checkpoint " + checkpoint.string() + " is unreadable: " + e.what());
-  }
-}
-
 }  // namespace
 
 Job::Job(JobPaths paths, JobRecord record, std::optional<ft_callbacks> callbacks, EventDispatcher& dispatcher)
@@ -252,8 +243,9 @@ void Job::resume() {
     throw Error(ErrorKind::invalid_input, "ft_job_resume: the request of job " + id_ + " is unreadable: " + e.what());
   }
   std::string from = "from the first step";
-  if (const auto latest = Trainer::latest_checkpoint(paths_.checkpoints)) {
-    from = "from checkpoint " + latest->filename().string() + " (step " + std::to_string(checkpoint_step(*latest)) + ")";
+  if (const auto latest = TrainingCheckpoints::latest(paths_.checkpoints)) {
+    const auto step = TrainingCheckpoints::position_of(*latest).step;
+    from = "from checkpoint " + latest->filename().string() + " (step " + std::to_string(step) + ")";
   }
   record_.error.reset();
   record_.finished_at.reset();
@@ -372,10 +364,11 @@ void Job::record_step(const StepMetrics& m) {
   if (Clock::now() - last_persist_ >= kPersistInterval) persist_locked();
 }
 
-void Job::record_checkpoint(int64_t epoch, const fs::path& checkpoint) {
+void Job::record_checkpoint(const SavedCheckpoint& checkpoint) {
   std::lock_guard<std::mutex> lock(mutex_);
-  add_event_locked("info", "message",
-                   "Checkpoint written after epoch " + std::to_string(epoch) + ": " + checkpoint.string(), nullptr);
+  const auto when = checkpoint.epoch_end ? "after epoch " + std::to_string(checkpoint.position.completed_epochs)
+                                         : "at step " + std::to_string(checkpoint.position.step);
+  add_event_locked("info", "message", "Checkpoint written " + when + ": " + checkpoint.folder.string(), nullptr);
   persist_locked();
 }
 

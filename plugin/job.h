@@ -63,8 +63,9 @@ class Job : public std::enable_shared_from_this<Job> {
   void cancel(const std::string& reason);
   // Cancels unless final; never throws for the job's state (ft_close).
   void cancel_for_close();
-  // Back to "queued" for an interrupted or cancelled job; ApiError(FT_ERR_STATE) otherwise,
-  // ft::Error(invalid_input) when its newest checkpoint is unreadable.
+  // Back to "queued" for an interrupted or cancelled job (it continues from its newest readable
+  // checkpoint); ApiError(FT_ERR_STATE) otherwise, ft::Error(invalid_input) when its request is
+  // unreadable.
   void resume();
   // A job found unfinished by ft_open: failed with error.code "interrupted", its metrics
   // recovered from its event log.
@@ -78,7 +79,7 @@ class Job : public std::enable_shared_from_this<Job> {
   // The trainer is ready: from `checkpoint` at `completed_steps`, or from the first step.
   void training_begins(const std::optional<std::filesystem::path>& checkpoint, int64_t completed_steps);
   void record_step(const StepMetrics& metrics);
-  void record_checkpoint(int64_t epoch, const std::filesystem::path& checkpoint);
+  void record_checkpoint(const SavedCheckpoint& checkpoint);
   // Running -> succeeded (or cancelled, when a cancel came meanwhile).
   void succeed(const std::filesystem::path& model_folder);
   void end_cancelled();
