@@ -231,11 +231,13 @@ std::string Job::cancelled_message_locked() const {
 
 void Job::resume() {
   std::lock_guard<std::mutex> lock(mutex_);
-  const bool interrupted = record_.status == FT_JOB_FAILED && record_.error && record_.error->code == "interrupted";
-  if (record_.status != FT_JOB_CANCELLED && !interrupted) {
+  // A failed write (a full disk) stops a job as an interruption does: its checkpoints are intact.
+  const bool stopped = record_.status == FT_JOB_FAILED && record_.error &&
+                       (record_.error->code == "interrupted" || record_.error->code == "io");
+  if (record_.status != FT_JOB_CANCELLED && !stopped) {
     throw ApiError(FT_ERR_STATE, "ft_job_resume: job " + id_ + " is " + job_status_name(record_.status) +
-                                     (record_.status == FT_JOB_FAILED ? " (not interrupted)" : "") +
-                                     "; only an interrupted or cancelled job can be resumed");
+                                     (record_.status == FT_JOB_FAILED ? " (not interrupted nor failed writing)" : "") +
+                                     "; only an interrupted, cancelled or io-failed job can be resumed");
   }
   try {
     (void)request();
@@ -247,6 +249,7 @@ void Job::resume() {
     const auto step = TrainingCheckpoints::position_of(*latest).step;
     from = "from checkpoint " + latest->filename().string() + " (step " + std::to_string(step) + ")";
   }
+  const JobRecord before = record_;
   record_.error.reset();
   record_.finished_at.reset();
   record_.estimated_finish.reset();
@@ -254,7 +257,12 @@ void Job::resume() {
   callbacks_.reset();  // the header: a resumed job has no callbacks
   cancel_ = false;
   cancel_reason_.clear();
-  change_status_locked(FT_JOB_QUEUED, "info", "Resumed: training continues " + from);
+  try {
+    change_status_locked(FT_JOB_QUEUED, "info", "Resumed: training continues " + from);
+  } catch (...) {
+    record_ = before;  // not written down (the disk is still full): the job stays as it was
+    throw;
+  }
 }
 
 void Job::mark_interrupted() {
