@@ -8,6 +8,7 @@
 #include "engine/core/json_document.h"
 #include "engine/data/jsonl_reader.h"
 #include "engine/models/weight_initialization.h"
+#include "engine/models/weight_storage.h"
 
 #include <chrono>
 #include <fstream>
@@ -94,17 +95,20 @@ nlohmann::json statistics_json(const DatasetStatistics& s) {
           {"mean_tokens", s.mean_tokens},   {"median_tokens", s.median_tokens}, {"p95_tokens", s.p95_tokens}};
 }
 
-void load_model(const TrainingRequest& request, const torch::Device& device, TrainingSetup& setup) {
+// The model's skeleton, its tokenizer and chat format, and for a checkpoint folder its weight
+// files, opened and checked but not yet read: the plan decides the dtype they are held in.
+std::vector<SafetensorsReader> load_model(const TrainingRequest& request, const torch::Device& device, TrainingSetup& setup) {
+  std::vector<SafetensorsReader> weights;
   std::error_code ec;
   if (fs::is_directory(request.model, ec)) {
-    setup.model = attributed_to("model", [&] { return load_causal_lm(request.model); });
-    setup.tokenizer = attributed_to("model", [&] {
-      return std::make_shared<Tokenizer>(Tokenizer::load_folder(request.model));
-    });
-    setup.chat_format = attributed_to("model", [&] { return chat_format_of(request.model, *setup.tokenizer); });
+    const fs::path folder = request.model;
+    setup.model = attributed_to("model", [&] { return make_causal_lm(read_model_config(folder / "config.json")); });
+    weights = attributed_to("model", [&] { return open_checkpoint_weights(folder); });
+    setup.tokenizer = attributed_to("model", [&] { return std::make_shared<Tokenizer>(Tokenizer::load_folder(folder)); });
+    setup.chat_format = attributed_to("model", [&] { return chat_format_of(folder, *setup.tokenizer); });
   } else if (architecture_preset(request.model, 512)) {
     auto texts = attributed_to("training_file", [&] { return example_texts(request.training_file); });
-    // Weights are drawn again from the plan's seed once it is known.
+    // Weights are drawn from the plan's seed once it is known (ready_model).
     auto fresh = create_fresh_model(request.model, texts, fresh_vocab_size(request.model), 0);
     setup.model = fresh.model;
     setup.tokenizer = std::make_shared<Tokenizer>(std::move(fresh.tokenizer));
@@ -118,6 +122,24 @@ void load_model(const TrainingRequest& request, const torch::Device& device, Tra
                 "model");
   }
   setup.model->to(device);
+  return weights;
+}
+
+// Puts the model in the form the plan trains: a checkpoint's weights read in (for LoRA, its
+// matrices held in frozen_base_dtype), or a fresh model's drawn from the seed; then the adapters.
+void ready_model(TrainingSetup& setup, const std::vector<SafetensorsReader>& weights, const HyperparameterPlan& plan,
+                 const torch::Device& device) {
+  auto& model = *setup.model;
+  const auto seed = static_cast<uint64_t>(plan.integer("seed"));
+  const auto lora = lora_settings(plan);
+  if (!setup.pretrained) {
+    initialize_weights(model, seed);
+  } else {
+    if (lora) hold_matrices_in(model, frozen_base_dtype(stored_matrix_dtype(weights), device));
+    attributed_to("model", [&] { load_weights(weights, model); });
+  }
+  if (lora) attach_lora(model, *lora, seed);
+  model.to(device);
 }
 
 }  // namespace
@@ -155,7 +177,7 @@ MachineSummary describe_machine(const torch::Device& device) {
 
 TrainingSetup prepare_training(const TrainingRequest& request, const torch::Device& device) {
   TrainingSetup setup;
-  load_model(request, device, setup);
+  const auto weights = load_model(request, device, setup);
   const auto context = setup.model->config().max_position_embeddings;
   const ExampleEncoding encoding(*setup.tokenizer, setup.chat_format.model_template.get());
   setup.training = load_training_data(request.training_file, encoding, context, "training_file");
@@ -163,14 +185,15 @@ TrainingSetup prepare_training(const TrainingRequest& request, const torch::Devi
     setup.validation = load_training_data(*request.validation_file, encoding, context, "validation_file");
   }
   setup.machine = describe_machine(device);
-  DeviceProbes probes;
   auto& model = *setup.model;
+  auto summary = summarize_model(model.config(), setup.pretrained);
+  summary.frozen_bytes_per_parameter = c10::elementSize(frozen_base_dtype(stored_matrix_dtype(weights), device));
+  DeviceProbes probes;
+  probes.ready_model = [&](const HyperparameterPlan& plan) { ready_model(setup, weights, plan, device); };
   probes.measured_seconds_per_micro_batch = [&](int64_t mb, int64_t len) { return measure_micro_batch(model, device, mb, len); };
   if (device.is_cuda()) probes.fits_in_memory = [&](int64_t mb, int64_t len) { return fits_in_memory(model, device, mb, len); };
-  setup.plan = plan_hyperparameters(request.hyperparameters, request.seed, setup.training.statistics,
-                                    summarize_model(model.config(), setup.pretrained), setup.machine, probes, request.method);
-  if (!setup.pretrained) initialize_weights(model, static_cast<uint64_t>(setup.plan.integer("seed")));
-  if (const auto lora = lora_settings(setup.plan)) attach_lora(model, *lora, static_cast<uint64_t>(setup.plan.integer("seed")));
+  setup.plan = plan_hyperparameters(request.hyperparameters, request.seed, setup.training.statistics, summary, setup.machine,
+                                    probes, request.method);
   return setup;
 }
 

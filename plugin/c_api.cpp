@@ -2,6 +2,7 @@
 // boundary), sets this thread's last error ("" on success), and sets its out-parameters only as
 // its last step, so that a failure leaves them untouched.
 #include "engine/core/error.h"
+#include "engine/training/cpu_tensor_allocator.h"
 #include "engine/training_setup.h"
 #include "plugin/api_error.h"
 #include "plugin/failure.h"
@@ -89,6 +90,8 @@ ft_status ft_open(const char* options_json, ft_plugin** out_plugin) {
     const auto device = open_device(options.device);
     // libtorch's intra-op pool is process-wide; the header says so.
     torch::set_num_threads(options.threads > 0 ? options.threads : available_cores());
+    // So is its CPU allocator; ours fragments less (engine/training/cpu_tensor_allocator.h).
+    ft::use_cpu_tensor_allocator();
     auto plugin = std::make_unique<ft_plugin>(options, device);
     register_handle(plugin.get());
     *out_plugin = plugin.release();

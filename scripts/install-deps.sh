@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, skipping what is already there; safe to run repeatedly.
-#   1. Debian packages (compiler, CMake, JSON, Catch2, Python's venv, Oniguruma, utf8proc), with
+#   1. Debian packages (compiler, CMake, JSON, Catch2, Python's venv, Oniguruma, utf8proc,
+#      mimalloc), with
 #      sudo when not root.
 #   2. libtorch and the test oracles: a virtual environment at $BUILD_DIR/venv (default
 #      build/venv) with scripts/requirements.txt (torch 2.13.0, transformers, tokenizers, ...).
@@ -18,6 +19,7 @@ packages=(
   pkg-config              # how CMake finds the two below
   libonig-dev             # Oniguruma: the regex engine of Hugging Face tokenizers (tokenizer.json)
   libutf8proc-dev         # utf8proc: Unicode normalization for tokenizer.json normalizers
+  libmimalloc-dev         # mimalloc: the allocator of CPU tensors (less fragmentation than glibc's)
 )
 
 install_debian_packages() {

@@ -135,6 +135,15 @@ void load_weights(const std::vector<SafetensorsReader>& weights, CausalLM& model
   }
 }
 
+torch::ScalarType stored_matrix_dtype(const std::vector<SafetensorsReader>& weights) {
+  for (const auto& file : weights) {
+    for (const auto& entry : file.entries()) {
+      if (entry.shape.size() >= 2 && c10::isFloatingType(entry.dtype)) return entry.dtype;
+    }
+  }
+  return torch::kFloat;
+}
+
 std::shared_ptr<CausalLM> load_causal_lm(const fs::path& folder) {
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) throw Error(ErrorKind::not_found, folder.string() + ": no such checkpoint folder");

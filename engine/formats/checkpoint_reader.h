@@ -23,6 +23,10 @@ std::vector<SafetensorsReader> open_checkpoint_weights(const std::filesystem::pa
 // ft::Error(invalid_input) names the tensors, the file, and what was expected.
 void load_weights(const std::vector<SafetensorsReader>& weights, CausalLM& model);
 
+// The dtype the checkpoint stores its matrices in: that of its first tensor of two or more
+// dimensions (fp32 when it has none).
+torch::ScalarType stored_matrix_dtype(const std::vector<SafetensorsReader>& weights);
+
 // config.json, the model built from it, and its weights: a ready-to-run model.
 std::shared_ptr<CausalLM> load_causal_lm(const std::filesystem::path& folder);
 

@@ -27,7 +27,12 @@ class CausalLM : public torch::nn::Module {
   explicit CausalLM(ModelConfig config) : config_(std::move(config)) {}
 
   // Next-token logits [batch, time, vocab] in fp32.
-  virtual torch::Tensor forward(const ModelInput& input) = 0;
+  torch::Tensor forward(const ModelInput& input) { return output_logits(final_hidden(input)); }
+  // The two halves of forward, apart so that the loss can run the output head on a few
+  // positions at a time (engine/training/weighted_token_loss.h): the last layer's normalised
+  // hidden states [batch, time, hidden], and the head on any [..., hidden] (logits in fp32).
+  virtual torch::Tensor final_hidden(const ModelInput& input) = 0;
+  virtual torch::Tensor output_logits(const torch::Tensor& hidden) = 0;
 
   // Checkpoint tensors the model reads nothing from but transformers may have saved (rotary
   // caches, GPT-2's causal-mask buffers, a duplicate of tied embeddings): loading skips them.

@@ -36,9 +36,7 @@ Conv1DImpl::Conv1DImpl(int64_t in, int64_t out) {
 }
 
 torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
-  auto sizes = x.sizes().vec();
-  sizes.back() = weight_.size(1);
-  auto y = torch::addmm(bias_, x.reshape({-1, x.size(-1)}), weight_).view(sizes);
+  auto y = project(x, weight_.t(), bias_);
   if (adapter_) y = y + adapter_->update(x, is_training());
   return y;
 }
@@ -52,7 +50,7 @@ void Conv1DImpl::attach_adapter(std::shared_ptr<LoraAdapter> adapter) {
 void Conv1DImpl::merge_adapter() {
   if (!adapter_) return;
   torch::NoGradGuard no_grad;
-  weight_.add_(adapter_->delta_weight().t().to(weight_.dtype()));
+  weight_.set_data(weight_.to(torch::kFloat) + adapter_->delta_weight().t());  // in fp32, as Linear's
   unregister_module("lora_A");
   unregister_module("lora_B");
   adapter_.reset();
@@ -122,9 +120,12 @@ Gpt2LMHeadModel::Gpt2LMHeadModel(const ModelConfig& c) : CausalLM(c) {
   }
 }
 
-torch::Tensor Gpt2LMHeadModel::forward(const ModelInput& input) {
-  auto h = transformer_(input.input_ids, positions_of(input), segment_mask(input));
-  auto logits = lm_head_ ? lm_head_(h) : torch::nn::functional::linear(h, transformer_->token_embedding());
+torch::Tensor Gpt2LMHeadModel::final_hidden(const ModelInput& input) {
+  return transformer_(input.input_ids, positions_of(input), segment_mask(input));
+}
+
+torch::Tensor Gpt2LMHeadModel::output_logits(const torch::Tensor& h) {
+  auto logits = lm_head_ ? lm_head_(h) : project(h, transformer_->token_embedding());
   return logits.to(torch::kFloat);
 }
 

@@ -83,7 +83,8 @@ TORCH_MODULE(Gpt2Backbone);
 class Gpt2LMHeadModel : public CausalLM {
  public:
   explicit Gpt2LMHeadModel(const ModelConfig& config);
-  torch::Tensor forward(const ModelInput& input) override;
+  torch::Tensor final_hidden(const ModelInput& input) override;
+  torch::Tensor output_logits(const torch::Tensor& hidden) override;
   bool ignores_checkpoint_tensor(const std::string& name) const override;
   std::string canonical_name(const std::string& checkpoint_name) const override;
 

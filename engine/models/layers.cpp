@@ -4,13 +4,19 @@
 
 namespace ft {
 
+torch::Tensor project(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  if (x.scalar_type() == weight.scalar_type()) return torch::nn::functional::linear(x, weight, bias);
+  auto y = torch::nn::functional::linear(x.to(weight.scalar_type()), weight).to(x.scalar_type());
+  return bias.defined() ? y + bias : y;
+}
+
 LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) {
   weight = register_parameter("weight", torch::empty({out, in}));
   if (with_bias) bias = register_parameter("bias", torch::empty({out}));
 }
 
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
-  auto y = torch::nn::functional::linear(x, weight, bias);
+  auto y = project(x, weight, bias);
   if (adapter_) y = y + adapter_->update(x, is_training());
   return y;
 }
@@ -24,7 +30,8 @@ void LinearImpl::attach_adapter(std::shared_ptr<LoraAdapter> adapter) {
 void LinearImpl::merge_adapter() {
   if (!adapter_) return;
   torch::NoGradGuard no_grad;
-  weight.add_(adapter_->delta_weight().to(weight.dtype()));
+  // In fp32: an update a hundredth of the weight would mostly round away in bf16.
+  weight.set_data(weight.to(torch::kFloat) + adapter_->delta_weight());
   unregister_module("lora_A");
   unregister_module("lora_B");
   adapter_.reset();
@@ -34,6 +41,6 @@ EmbeddingImpl::EmbeddingImpl(int64_t count, int64_t dim) {
   weight = register_parameter("weight", torch::empty({count, dim}));
 }
 
-torch::Tensor EmbeddingImpl::forward(const torch::Tensor& ids) { return torch::embedding(weight, ids); }
+torch::Tensor EmbeddingImpl::forward(const torch::Tensor& ids) { return torch::embedding(weight, ids).to(torch::kFloat); }
 
 }  // namespace ft

@@ -12,6 +12,12 @@ namespace ft {
 
 class LoraAdapter;  // engine/models/lora.h
 
+// Activations are fp32; a weight matrix may be held in bf16 or fp16 (a frozen LoRA base keeps
+// its checkpoint's dtype, half the memory of fp32). project() runs the product in the weight's
+// dtype, on the processor's bf16 units where it has them, and returns x's dtype; the bias (a
+// vector, always fp32) is added after. x W^T + b, W [out, in].
+torch::Tensor project(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});
+
 // y = x W^T + b, W [out, in] as nn.Linear stores it; plus a LoRA update when one is attached.
 class LinearImpl : public torch::nn::Module {
  public:
@@ -21,7 +27,7 @@ class LinearImpl : public torch::nn::Module {
   // Registers the adapter's lora_A and lora_B as submodules of this layer (see lora.h).
   void attach_adapter(std::shared_ptr<LoraAdapter> adapter);
   const std::shared_ptr<LoraAdapter>& adapter() const { return adapter_; }
-  // W += (alpha / r) B A, then the adapter is removed.
+  // W += (alpha / r) B A, then the adapter is removed; W becomes fp32 if it was held in 16 bits.
   void merge_adapter();
 
   torch::Tensor weight, bias;  // bias undefined when the layer has none
@@ -31,7 +37,7 @@ class LinearImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Linear);
 
-// A lookup table of `count` rows of `dim`.
+// A lookup table of `count` rows of `dim`; rows come out in fp32 whatever the table's dtype.
 class EmbeddingImpl : public torch::nn::Module {
  public:
   EmbeddingImpl(int64_t count, int64_t dim);

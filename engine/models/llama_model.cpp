@@ -196,9 +196,12 @@ AttentionMasks LlamaForCausalLM::attention_masks(const ModelInput& input) const 
   return masks;
 }
 
-torch::Tensor LlamaForCausalLM::forward(const ModelInput& input) {
-  auto h = model_(input.input_ids, rotary_tables(positions_of(input)), attention_masks(input));
-  auto logits = (lm_head_ ? lm_head_(h) : torch::nn::functional::linear(h, model_->token_embedding())).to(torch::kFloat);
+torch::Tensor LlamaForCausalLM::final_hidden(const ModelInput& input) {
+  return model_(input.input_ids, rotary_tables(positions_of(input)), attention_masks(input));
+}
+
+torch::Tensor LlamaForCausalLM::output_logits(const torch::Tensor& h) {
+  auto logits = (lm_head_ ? lm_head_(h) : project(h, model_->token_embedding())).to(torch::kFloat);
   const double cap = config().final_softcap;
   return cap > 0 ? torch::tanh(logits / cap) * cap : logits;
 }

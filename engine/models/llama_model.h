@@ -103,7 +103,8 @@ TORCH_MODULE(LlamaBackbone);
 class LlamaForCausalLM : public CausalLM {
  public:
   explicit LlamaForCausalLM(const ModelConfig& config);
-  torch::Tensor forward(const ModelInput& input) override;
+  torch::Tensor final_hidden(const ModelInput& input) override;
+  torch::Tensor output_logits(const torch::Tensor& hidden) override;
   bool ignores_checkpoint_tensor(const std::string& name) const override;
 
  private:

@@ -76,7 +76,8 @@ bool is_lora_parameter(const std::string& name);
 
 // Folds every adapter into its base weight (W + (alpha / r) B A, transposed for [in, out]
 // weights) and removes the adapters: the model computes what it did (up to rounding), as a
-// plain model with Hugging Face parameters only. Which parameters require grad is unchanged.
+// plain model with Hugging Face parameters only. Merged weights are fp32 (a base held in bf16
+// would round most of the update away). Which parameters require grad is unchanged.
 void merge_lora(CausalLM& model);
 
 // The projections of a model that LoRA can adapt, by short name, in module order, without

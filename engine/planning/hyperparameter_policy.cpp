@@ -167,6 +167,8 @@ class Planner {
       add(lora_alpha());
       add(lora_dropout());
     }
+    add(seed());
+    if (probes_.ready_model) probes_.ready_model(plan_);
     add(n_epochs());
     add(batch_size());
     add(learning_rate_multiplier());
@@ -180,7 +182,6 @@ class Planner {
     add(warmup_steps());
     add(lr_schedule());
     add_optimizer_constants();
-    add(seed());
     add(total_tokens());
     add(estimated_memory_bytes());
     add(estimated_seconds());
@@ -648,7 +649,7 @@ class Planner {
     const TrainingMemoryEstimate e = memory_needed(micro, seq);
     const std::string activations = machine_.gpu ? "bf16 activations" : "fp32 activations";
     const std::string state =
-        lora() ? "4 bytes x " + num(model_.parameter_count) + " frozen base parameters + 16 bytes x " + num(adapter_parameters()) +
+        lora() ? num(model_.frozen_bytes_per_parameter) + " bytes x " + num(model_.parameter_count) + " frozen base parameters + 16 bytes x " + num(adapter_parameters()) +
                      " adapter parameters for their weights, gradients and AdamW moments ("
                : "16 bytes x " + num(model_.parameter_count) + " parameters for weights, gradients and AdamW moments (";
     return automatic("estimated_memory_bytes", e.total_bytes(),

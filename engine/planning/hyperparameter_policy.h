@@ -23,9 +23,15 @@ struct MachineSummary {
 
 // Measurements on the device that will train; each may be left empty.
 struct DeviceProbes {
+  // Called once, as soon as the method, its LoRA adapters and the seed are resolved and before
+  // the micro-batch and the time are probed: the caller readies the model in the form it will
+  // train (weights loaded in their dtype, adapters attached), so that what is probed is what runs.
+  std::function<void(const HyperparameterPlan& resolved_so_far)> ready_model;
   // Whether a forward and backward pass of `micro_batch` sequences of `seq_len` tokens fits in
   // the device's memory; the probe recovers from its own out-of-memory and answers false. Used on
   // the GPU only; on the CPU (or without it) the micro-batch comes from estimate_training_memory.
+  // Before ready_model it is asked of the model as full fine-tuning would train it, to choose the
+  // method.
   std::function<bool(int64_t micro_batch, int64_t seq_len)> fits_in_memory;
   // The wall time of one forward and backward pass of such a micro-batch; without it the plan
   // says the run's time is not estimated.

@@ -27,6 +27,9 @@ struct ModelSummary {
   // false for a freshly initialised model (a named architecture), which is trained from scratch
   // rather than fine-tuned.
   bool pretrained = true;
+  // Bytes per parameter of a frozen base, held in its checkpoint's 16-bit dtype where training
+  // can compute in it (engine/models/weight_storage.h), else in fp32.
+  int64_t frozen_bytes_per_parameter = 4;
   // 0 means unknown; the memory estimate then assumes GPT-3's proportions (64-wide heads, a
   // feed-forward 4 times the hidden size), which overestimate Llama's.
   int64_t num_heads = 0;

@@ -1,5 +1,9 @@
 #include "engine/planning/training_memory.h"
 
+#include "engine/training/weighted_token_loss.h"
+
+#include <algorithm>
+
 namespace ft {
 namespace {
 
@@ -22,10 +26,11 @@ int64_t attention_scores_per_token(const ModelSummary& m, int64_t seq_len) {
   return 2 * heads * seq_len;
 }
 
-// The logits, their log-softmax for the loss, and the gradient of the logits: three rows of the
-// vocabulary per token, in fp32 also under autocast (the loss runs in fp32), and often the
-// largest single term for small models.
-int64_t output_bytes_per_token(const ModelSummary& m) { return 3 * m.vocab_size * fp32_bytes; }
+// The loss runs the output head on one chunk of positions at a time (chunked_token_loss): that
+// chunk's logits, their log-softmax and their gradient, in fp32 also under autocast.
+int64_t output_bytes(const ModelSummary& m, int64_t tokens) {
+  return 3 * std::min(tokens, loss_chunk_positions(m.vocab_size)) * m.vocab_size * fp32_bytes;
+}
 
 }  // namespace
 
@@ -35,15 +40,15 @@ TrainingMemoryEstimate estimate_training_memory(const ModelSummary& model, int64
   e.model_state_bytes = 4 * fp32_bytes * model.parameter_count;
   const int64_t block_bytes = gpu ? bf16_bytes * block_values_per_token(model)
                                   : fp32_bytes * (block_values_per_token(model) + attention_scores_per_token(model, seq_len));
-  const int64_t bytes_per_token = model.num_layers * block_bytes + output_bytes_per_token(model);
-  e.activation_bytes = micro_batch * seq_len * bytes_per_token;
+  const int64_t tokens = micro_batch * seq_len;
+  e.activation_bytes = tokens * model.num_layers * block_bytes + output_bytes(model, tokens);
   return e;
 }
 
 TrainingMemoryEstimate estimate_lora_training_memory(const ModelSummary& model, int64_t adapter_parameters,
                                                      int64_t micro_batch, int64_t seq_len, bool gpu) {
   TrainingMemoryEstimate e = estimate_training_memory(model, micro_batch, seq_len, gpu);
-  e.model_state_bytes = fp32_bytes * model.parameter_count + 4 * fp32_bytes * adapter_parameters;
+  e.model_state_bytes = model.frozen_bytes_per_parameter * model.parameter_count + 4 * fp32_bytes * adapter_parameters;
   return e;
 }
 

@@ -25,9 +25,9 @@ struct TrainingMemoryEstimate {
 TrainingMemoryEstimate estimate_training_memory(const ModelSummary& model, int64_t micro_batch, int64_t seq_len,
                                                 bool gpu);
 
-// The same for LoRA with `adapter_parameters` trained parameters: the frozen base keeps its fp32
-// weights only (4 bytes a parameter: no gradients, no moments), the adapters 16 bytes a
-// parameter; activations as for full fine-tuning, since the backward pass still runs through
+// The same for LoRA with `adapter_parameters` trained parameters: the frozen base keeps its
+// weights only (model.frozen_bytes_per_parameter: no gradients, no moments), the adapters 16
+// bytes a parameter; activations as for full fine-tuning, since the backward pass still runs through
 // every layer to reach the adapters below.
 TrainingMemoryEstimate estimate_lora_training_memory(const ModelSummary& model, int64_t adapter_parameters,
                                                      int64_t micro_batch, int64_t seq_len, bool gpu);

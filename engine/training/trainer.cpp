@@ -106,8 +106,7 @@ bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, S
   int64_t correct = 0, completion = 0, tokens = 0;
   for (const auto& mb : micro_batches) {
     if (cancel && cancel->load()) return false;
-    auto sums = micro_batch_loss(mb);
-    (sums.weighted_loss / normaliser).backward();
+    auto sums = micro_batch_loss(mb, 1.0 / normaliser);
     loss_sum += sums.weighted_loss.item<double>();
     correct += sums.correct_completion;
     completion += sums.completion;
@@ -148,10 +147,10 @@ std::vector<PackedBatch> Trainer::pack_micro_batches(const std::vector<const Tok
   return micro_batches;
 }
 
-TokenLossSums Trainer::micro_batch_loss(const PackedBatch& mb) {
+TokenLossSums Trainer::micro_batch_loss(const PackedBatch& mb, std::optional<double> gradient_scale) {
   const auto device = model_->parameters().front().device();
-  auto logits = model_->forward(ModelInput(mb.input_ids.to(device), mb.position_ids.to(device), mb.segment_ids.to(device)));
-  return weighted_token_loss(logits, mb);
+  auto hidden = model_->final_hidden(ModelInput(mb.input_ids.to(device), mb.position_ids.to(device), mb.segment_ids.to(device)));
+  return chunked_token_loss(*model_, hidden, mb, gradient_scale, loss_chunk_positions(model_->config().vocab_size));
 }
 
 Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples) {
@@ -162,7 +161,7 @@ Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples) {
   double loss_sum = 0, weight = 0;
   int64_t correct = 0, completion = 0;
   for (const auto& mb : pack_micro_batches(all)) {
-    auto sums = micro_batch_loss(mb);
+    auto sums = micro_batch_loss(mb, std::nullopt);
     loss_sum += sums.weighted_loss.item<double>();
     weight += sums.weight;
     correct += sums.correct_completion;

@@ -1,6 +1,55 @@
 #include "engine/training/weighted_token_loss.h"
 
 namespace ft {
+namespace {
+
+constexpr int64_t logits_per_chunk = int64_t(1) << 23;
+
+torch::Tensor per_token_cross_entropy(const torch::Tensor& logits, const torch::Tensor& targets) {
+  return torch::nn::functional::cross_entropy(logits, targets,
+                                              torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+}
+
+}  // namespace
+
+int64_t loss_chunk_positions(int64_t vocab_size) { return std::max<int64_t>(1, logits_per_chunk / std::max<int64_t>(1, vocab_size)); }
+
+TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, const PackedBatch& batch,
+                                 std::optional<double> gradient_scale, int64_t chunk_positions) {
+  const auto device = hidden.device();
+  const auto positions = hidden.reshape({-1, hidden.size(-1)});
+  // With a backward pass, the head runs on a detached copy per chunk: its graph ends at the
+  // chunk, and the chunk's hidden-state gradient is collected for the rest of the model.
+  const auto head_input = gradient_scale ? positions.detach() : positions;
+  const auto targets = batch.targets.to(device).reshape({-1});
+  const auto weights = batch.weights.to(device).reshape({-1});
+  const auto completion = batch.completion.to(device).reshape({-1});
+  const int64_t total = positions.size(0), chunk = std::max<int64_t>(1, chunk_positions);
+  std::vector<torch::Tensor> hidden_gradients;
+  double loss = 0;
+  TokenLossSums sums;
+  for (int64_t start = 0; start < total; start += chunk) {
+    const int64_t length = std::min(chunk, total - start);
+    auto h = head_input.narrow(0, start, length);
+    if (gradient_scale) h = h.detach().requires_grad_(true);
+    const auto logits = model.output_logits(h);
+    const auto weighted = (per_token_cross_entropy(logits, targets.narrow(0, start, length)) * weights.narrow(0, start, length)).sum();
+    if (gradient_scale) {
+      (weighted * *gradient_scale).backward();
+      hidden_gradients.push_back(h.grad());
+    }
+    loss += weighted.item<double>();
+    torch::NoGradGuard no_grad;
+    const auto is_completion = completion.narrow(0, start, length);
+    sums.correct_completion += logits.argmax(-1).eq(targets.narrow(0, start, length)).logical_and(is_completion).sum().item<int64_t>();
+  }
+  // (Nothing below the head trains when only the head has adapters.)
+  if (gradient_scale && positions.requires_grad()) positions.backward(torch::cat(hidden_gradients));
+  sums.weighted_loss = torch::tensor(loss, torch::kDouble);
+  sums.weight = weights.sum().item<double>();
+  sums.completion = completion.sum().item<int64_t>();
+  return sums;
+}
 
 TokenLossSums weighted_token_loss(const torch::Tensor& logits, const PackedBatch& batch) {
   const auto vocab = logits.size(-1);

@@ -9,6 +9,9 @@
 #pragma once
 
 #include "engine/data/packed_batch.h"
+#include "engine/models/causal_lm.h"
+
+#include <optional>
 
 namespace ft {
 
@@ -19,6 +22,21 @@ struct TokenLossSums {
   int64_t completion = 0;          // completion targets
 };
 
+// The plain formula, on logits [rows, time, vocab] of the whole batch.
 TokenLossSums weighted_token_loss(const torch::Tensor& logits, const PackedBatch& batch);
+
+// The same sums from the model's final hidden states [rows, time, hidden], running its output
+// head on `chunk_positions` positions at a time (loss_chunk_positions), so that one chunk's logits exist at once instead of
+// every position's three times over (logits, log-softmax, their gradient): with vocabularies of
+// 50k-150k tokens those are a step's largest tensors. With `gradient_scale`, it also runs the
+// backward pass of gradient_scale x the weighted loss, each chunk's at once (into the head's
+// parameters and the hidden states' gradient), then the hidden states' through the rest of the
+// model; weighted_loss is then a value without a graph. Equal to the plain formula up to the
+// order of floating-point sums.
+TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, const PackedBatch& batch,
+                                 std::optional<double> gradient_scale, int64_t chunk_positions);
+
+// Positions per chunk for a vocabulary: about 8M logits (32 MB in fp32), at least one.
+int64_t loss_chunk_positions(int64_t vocab_size);
 
 }  // namespace ft

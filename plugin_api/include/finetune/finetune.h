@@ -299,6 +299,10 @@ FT_API void ft_free(void *p);
 //                          thread count, which is process-wide.
 // Unknown keys are refused, so that a misspelt option is not silently ignored.
 //
+// The first ft_open also makes mimalloc the allocator of libtorch's CPU tensors, which is
+// process-wide too: a host that uses libtorch itself shares it (it fragments less than glibc's
+// malloc; docs/performance.md). The library is not meant to be unloaded (dlclose) before exit.
+//
 // A workspace is open in at most one handle at a time, across processes (a lock in the folder,
 // released by ft_close or by the death of the process).
 //

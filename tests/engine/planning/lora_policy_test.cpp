@@ -44,9 +44,10 @@ ft::ModelConfig tinyllama_config() {
 ft::MachineSummary cpu(uint64_t memory_bytes) { return {false, memory_bytes, 2}; }
 
 ft::HyperparameterPlan plan(const json& hyperparameters, ft::TrainingMethod method, uint64_t memory,
-                            int64_t examples = 200, int64_t tokens_each = 264) {
-  return ft::plan_hyperparameters(hyperparameters, 1, training_set(examples, tokens_each),
-                                  ft::summarize_model(tinyllama_config(), true), cpu(memory), {}, method);
+                            int64_t examples = 200, int64_t tokens_each = 264, int64_t frozen_bytes_per_parameter = 4) {
+  auto model = ft::summarize_model(tinyllama_config(), true);
+  model.frozen_bytes_per_parameter = frozen_bytes_per_parameter;
+  return ft::plan_hyperparameters(hyperparameters, 1, training_set(examples, tokens_each), model, cpu(memory), {}, method);
 }
 
 std::string param_of(const std::function<void()>& f) {
@@ -96,6 +97,11 @@ TEST_CASE("LoRA's values on TinyLlama's shape, each with its source and reason",
   // Frozen base: 4 bytes a base parameter, 16 an adapter parameter.
   CHECK(p.integer("estimated_memory_bytes") < full.integer("estimated_memory_bytes") - 11 * 1'000'000'000ll);
   CHECK_THAT(p.at("estimated_memory_bytes").reason, Contains("frozen base parameters"));
+
+  // TinyLlama's checkpoint is BF16: held so, its frozen base takes 2 bytes a parameter.
+  const auto bf16 = plan(json::object(), ft::TrainingMethod::lora, 64 * gib, 200, 264, 2);
+  CHECK(p.integer("estimated_memory_bytes") - bf16.integer("estimated_memory_bytes") == 2 * 1100048384ll);
+  CHECK_THAT(bf16.at("estimated_memory_bytes").reason, Contains("2 bytes x 1100048384 frozen base parameters"));
 
   // A larger data set asks for a larger rank: 200000 x 512 tokens / (2 x 788480) = 64.9, so 128.
   CHECK(plan(json::object(), ft::TrainingMethod::lora, 64 * gib, 200000, 512).integer("lora_rank") == 128);
