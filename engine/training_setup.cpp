@@ -241,6 +241,8 @@ TrainingOptions training_options(const HyperparameterPlan& plan) {
   o.seed = static_cast<uint64_t>(plan.integer("seed"));
   // Plans recorded before precision was planned trained in fp32.
   if (plan.contains("precision")) o.precision = parse_precision(plan.text("precision"), "precision");
+  // Plans recorded before checkpoint_interval_steps existed checkpoint at epoch ends only.
+  if (plan.contains("checkpoint_interval_steps")) o.checkpoint_interval_steps = plan.integer("checkpoint_interval_steps");
   // About ten evaluations per run, besides the one at the end of every epoch.
   o.eval_interval_steps = std::max<int64_t>(1, (plan.integer("total_steps") + 9) / 10);
   return o;

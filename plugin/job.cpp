@@ -67,15 +67,6 @@ nlohmann::json job_metrics(const nlohmann::json& previous, const nlohmann::json&
   return metrics;
 }
 
-// A checkpoint's step, read from its state.json; ft::Error(invalid_input) when unreadable.
-int64_t checkpoint_step(const fs::path& checkpoint) {
-  try {
-    return read_json_file(checkpoint / "state.json").at("step").get<int64_t>();
-  } catch (const std::exception& e) {
-    throw Error(ErrorKind::invalid_input, "ft_job_resume: the checkpoint " + checkpoint.string() + " is unreadable: " + e.what());
-  }
-}
-
 }  // namespace
 
 Job::Job(JobPaths paths, JobRecord record, std::optional<ft_callbacks> callbacks, EventDispatcher& dispatcher)
@@ -240,11 +231,13 @@ std::string Job::cancelled_message_locked() const {
 
 void Job::resume() {
   std::lock_guard<std::mutex> lock(mutex_);
-  const bool interrupted = record_.status == FT_JOB_FAILED && record_.error && record_.error->code == "interrupted";
-  if (record_.status != FT_JOB_CANCELLED && !interrupted) {
+  // A failed write (a full disk) stops a job as an interruption does: its checkpoints are intact.
+  const bool stopped = record_.status == FT_JOB_FAILED && record_.error &&
+                       (record_.error->code == "interrupted" || record_.error->code == "io");
+  if (record_.status != FT_JOB_CANCELLED && !stopped) {
     throw ApiError(FT_ERR_STATE, "ft_job_resume: job " + id_ + " is " + job_status_name(record_.status) +
-                                     (record_.status == FT_JOB_FAILED ? " (not interrupted)" : "") +
-                                     "; only an interrupted or cancelled job can be resumed");
+                                     (record_.status == FT_JOB_FAILED ? " (not interrupted nor failed writing)" : "") +
+                                     "; only an interrupted, cancelled or io-failed job can be resumed");
   }
   try {
     (void)request();
@@ -252,9 +245,11 @@ void Job::resume() {
     throw Error(ErrorKind::invalid_input, "ft_job_resume: the request of job " + id_ + " is unreadable: " + e.what());
   }
   std::string from = "from the first step";
-  if (const auto latest = Trainer::latest_checkpoint(paths_.checkpoints)) {
-    from = "from checkpoint " + latest->filename().string() + " (step " + std::to_string(checkpoint_step(*latest)) + ")";
+  if (const auto latest = TrainingCheckpoints::latest(paths_.checkpoints)) {
+    const auto step = TrainingCheckpoints::position_of(*latest).step;
+    from = "from checkpoint " + latest->filename().string() + " (step " + std::to_string(step) + ")";
   }
+  const JobRecord before = record_;
   record_.error.reset();
   record_.finished_at.reset();
   record_.estimated_finish.reset();
@@ -262,7 +257,12 @@ void Job::resume() {
   callbacks_.reset();  // the header: a resumed job has no callbacks
   cancel_ = false;
   cancel_reason_.clear();
-  change_status_locked(FT_JOB_QUEUED, "info", "Resumed: training continues " + from);
+  try {
+    change_status_locked(FT_JOB_QUEUED, "info", "Resumed: training continues " + from);
+  } catch (...) {
+    record_ = before;  // not written down (the disk is still full): the job stays as it was
+    throw;
+  }
 }
 
 void Job::mark_interrupted() {
@@ -372,10 +372,11 @@ void Job::record_step(const StepMetrics& m) {
   if (Clock::now() - last_persist_ >= kPersistInterval) persist_locked();
 }
 
-void Job::record_checkpoint(int64_t epoch, const fs::path& checkpoint) {
+void Job::record_checkpoint(const SavedCheckpoint& checkpoint) {
   std::lock_guard<std::mutex> lock(mutex_);
-  add_event_locked("info", "message",
-                   "Checkpoint written after epoch " + std::to_string(epoch) + ": " + checkpoint.string(), nullptr);
+  const auto when = checkpoint.epoch_end ? "after epoch " + std::to_string(checkpoint.position.completed_epochs)
+                                         : "at step " + std::to_string(checkpoint.position.step);
+  add_event_locked("info", "message", "Checkpoint written " + when + ": " + checkpoint.folder.string(), nullptr);
   persist_locked();
 }
 

@@ -1,8 +1,8 @@
 // One fine-tuning job: its record (job.json), its request, its resolved hyper-parameters, its
 // event log and results table, its progress, and the transitions of its life:
 //   validating_files -> queued -> running -> succeeded | failed | cancelled
-// (failed or cancelled from the first three; ft_job_resume takes an interrupted or cancelled job
-// back to queued). Every transition is written to job.json and announced by an event, under one
+// (failed or cancelled from the first three; ft_job_resume takes an interrupted, cancelled or
+// io-failed job back to queued). Every transition is written to job.json and announced by an event, under one
 // mutex, so a reader never sees a status without its event. Thread-safe.
 #pragma once
 
@@ -63,8 +63,9 @@ class Job : public std::enable_shared_from_this<Job> {
   void cancel(const std::string& reason);
   // Cancels unless final; never throws for the job's state (ft_close).
   void cancel_for_close();
-  // Back to "queued" for an interrupted or cancelled job; ApiError(FT_ERR_STATE) otherwise,
-  // ft::Error(invalid_input) when its newest checkpoint is unreadable.
+  // Back to "queued" for an interrupted, cancelled or io-failed job (it continues from its newest
+  // readable checkpoint); ApiError(FT_ERR_STATE) otherwise, ft::Error(invalid_input) when its
+  // request is unreadable, ft::Error(io) when the change cannot be written (nothing changes).
   void resume();
   // A job found unfinished by ft_open: failed with error.code "interrupted", its metrics
   // recovered from its event log.
@@ -78,7 +79,7 @@ class Job : public std::enable_shared_from_this<Job> {
   // The trainer is ready: from `checkpoint` at `completed_steps`, or from the first step.
   void training_begins(const std::optional<std::filesystem::path>& checkpoint, int64_t completed_steps);
   void record_step(const StepMetrics& metrics);
-  void record_checkpoint(int64_t epoch, const std::filesystem::path& checkpoint);
+  void record_checkpoint(const SavedCheckpoint& checkpoint);
   // Running -> succeeded (or cancelled, when a cancel came meanwhile).
   void succeed(const std::filesystem::path& model_folder);
   void end_cancelled();

@@ -1,5 +1,6 @@
 #include "plugin/job_runner.h"
 
+#include "engine/core/file_io.h"
 #include "engine/formats/checkpoint_writer.h"
 #include "engine/formats/peft_adapter.h"
 #include "engine/models/lora.h"
@@ -26,24 +27,6 @@ TrainingSetup prepare_for_run(Job& job, const torch::Device& device, Hyperparame
   return setup;
 }
 
-// model/ appears whole or not at all: written beside it, then renamed.
-void write_model(const fs::path& folder, const CausalLM& model, const Tokenizer& tokenizer) {
-  const auto partial = fs::path(folder.string() + ".partial");
-  fs::remove_all(partial);
-  write_checkpoint(partial, model, tokenizer);
-  fs::remove_all(folder);
-  fs::rename(partial, folder);
-}
-
-// adapter/ (PEFT's format) likewise.
-void write_adapter(const fs::path& folder, CausalLM& model, const std::string& base_model) {
-  const auto partial = fs::path(folder.string() + ".partial");
-  fs::remove_all(partial);
-  write_peft_adapter(partial, model, base_model);
-  fs::remove_all(folder);
-  fs::rename(partial, folder);
-}
-
 void train(Job& job, const torch::Device& device) {
   HyperparameterPlan plan;
   auto setup = prepare_for_run(job, device, plan);
@@ -52,21 +35,24 @@ void train(Job& job, const torch::Device& device) {
   if (setup.validation) validation = std::move(setup.validation->examples);
   Trainer trainer(setup.model, *setup.tokenizer, training_options(plan), std::move(setup.training.examples),
                   std::move(validation), job.paths().checkpoints);
-  const auto checkpoint = Trainer::latest_checkpoint(job.paths().checkpoints);
+  const auto checkpoint = TrainingCheckpoints::latest(job.paths().checkpoints);
   if (checkpoint) trainer.resume_from(*checkpoint);
   job.training_begins(checkpoint, trainer.completed_steps());
 
   TrainingCallbacks callbacks;
   callbacks.on_step = [&job](const StepMetrics& metrics) { job.record_step(metrics); };
-  callbacks.on_checkpoint = [&job](int64_t epoch, const fs::path& path) { job.record_checkpoint(epoch, path); };
+  callbacks.on_checkpoint = [&job](const SavedCheckpoint& saved) { job.record_checkpoint(saved); };
   callbacks.cancel = job.cancel_flag();
   if (trainer.run(callbacks) == TrainingOutcome::cancelled || job.cancel_requested()) return job.end_cancelled();
   if (has_lora(*setup.model)) {
-    write_adapter(job.paths().adapter, *setup.model, job.request().model);
+    write_folder_atomically(job.paths().adapter, [&](const fs::path& partial) {
+      write_peft_adapter(partial, *setup.model, job.request().model);
+    });
     if (!job.request().merge) return job.succeed(job.paths().adapter);
     merge_lora(*setup.model);
   }
-  write_model(job.paths().model, *setup.model, *setup.tokenizer);
+  write_folder_atomically(job.paths().model,
+                          [&](const fs::path& partial) { write_checkpoint(partial, *setup.model, *setup.tokenizer); });
   job.succeed(job.paths().model);
 }
 

@@ -15,7 +15,9 @@ std::string optional_number(const std::optional<double>& value) { return value ?
 }  // namespace
 
 void create_results_table(const std::filesystem::path& file) {
-  if (std::filesystem::exists(file)) return;
+  // An empty file is a header that could not be written (a full disk): written now.
+  std::error_code ec;
+  if (std::filesystem::file_size(file, ec) > 0 && !ec) return;
   append_line(file,
               "step,elapsed_tokens,elapsed_examples,train_loss,train_mean_token_accuracy,valid_loss,"
               "valid_mean_token_accuracy,learning_rate,tokens_per_second");

@@ -97,6 +97,7 @@ void write_json_atomically(const fs::path& path, const nlohmann::json& value) {
 void append_line(const fs::path& path, const std::string& line) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) fail_io("cannot open", path, errno);
+  const off_t size_before = ::lseek(fd, 0, SEEK_END);
   std::string text = (ends_without_newline(fd) ? "\n" : "") + line + "\n";
   // One write per line: a reader (or a process killed mid-run) never sees half of a line
   // followed by another's.
@@ -105,7 +106,11 @@ void append_line(const fs::path& path, const std::string& line) {
     const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      const int error = errno;
+      const int error = n < 0 ? errno : EIO;
+      // A full disk may take part of the line: cut it off, so that the file holds whole lines
+      // only (shrinking needs no space; should it fail, the next append starts a fresh line).
+      const bool cut = size_before >= 0 && ::ftruncate(fd, size_before) == 0;
+      (void)cut;
       ::close(fd);
       fail_io("cannot append to", path, error);
     }

@@ -46,6 +46,7 @@ void write_json_atomically(const std::filesystem::path& path, const nlohmann::js
 
 // Appends `line` and a newline to `path` in one write (O_APPEND), creating the file. When the
 // file's last line was torn (a power cut mid-write), the new line starts on a line of its own.
+// A write that fails (a full disk) is cut back off and throws ft::Error(io) naming the file.
 void append_line(const std::filesystem::path& path, const std::string& line);
 
 }  // namespace ft::plugin

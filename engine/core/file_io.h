@@ -1,4 +1,4 @@
-// Whole-file reads and atomic writes, with errors that name the file.
+// Whole-file reads and atomic writes, with errors that name the file and say why.
 #pragma once
 
 #include <cstdio>
@@ -13,8 +13,15 @@ std::string read_file_bytes(const std::filesystem::path& path);
 
 // Writes a file atomically: `write_body` fills a temporary file beside `path` (returning false
 // on a failed write), which is then flushed to disk and renamed over `path`. A reader sees the
-// old file or the new one, never a torn one. Throws ft::Error(io) naming `path` on failure.
+// old file or the new one, never a torn one. Throws ft::Error(io) naming `path` and the
+// system's reason ("No space left on device") on failure; the temporary file is removed.
 void write_file_atomically(const std::filesystem::path& path, const std::function<bool(std::FILE*)>& write_body);
 void write_file_atomically(const std::filesystem::path& path, const std::string& text);
+
+// Writes a folder atomically: `fill` writes its contents into `<folder>.partial`, which is then
+// renamed over `folder`, so the folder appears complete or not at all. On failure the partial
+// folder is removed (giving its space back) and ft::Error(io) names the file that failed.
+void write_folder_atomically(const std::filesystem::path& folder,
+                             const std::function<void(const std::filesystem::path& partial)>& fill);
 
 }  // namespace ft

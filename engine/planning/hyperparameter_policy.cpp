@@ -1,6 +1,7 @@
 #include "engine/planning/hyperparameter_policy.h"
 
 #include "engine/core/error.h"
+#include "engine/planning/checkpoint_interval.h"
 #include "engine/planning/hyperparameter_request.h"
 #include "engine/planning/learning_rate_table.h"
 #include "engine/planning/training_memory.h"
@@ -185,6 +186,7 @@ class Planner {
     add(total_tokens());
     add(estimated_memory_bytes());
     add(estimated_seconds());
+    add(checkpoint_interval());
     return std::move(plan_);
   }
 
@@ -689,6 +691,21 @@ class Planner {
                      "one micro-batch of " + num(micro) + " x " + num(seq) + " tokens took " + num(measured) + " s on " +
                          device + ", " + num(per_token) + " s per token, so " + num(tokens) + " training tokens take about " +
                          num(seconds) + " s, padding and evaluation not counted");
+  }
+
+  ResolvedHyperparameter checkpoint_interval() const {
+    CheckpointIntervalInputs in;
+    in.requested = request_.checkpoint_interval_steps;
+    in.steps_per_epoch = integer("steps_per_epoch");
+    in.total_steps = integer("total_steps");
+    const auto& estimate = plan_.at("estimated_seconds").value;
+    if (estimate.is_number()) in.estimated_seconds = estimate.get<double>();
+    // What trains is saved with its two AdamW moments, all fp32; a LoRA run's base is not saved.
+    const int64_t trained = lora() ? adapter_parameters() : model_.parameter_count;
+    in.checkpoint_bytes = 12 * trained;
+    in.checkpoint_contents = "12 bytes x " + num(trained) + (lora() ? " adapter" : "") +
+                             " parameters: fp32 weights and two AdamW moments";
+    return checkpoint_interval_steps(in);
   }
 
   const HyperparameterRequest& request_;

@@ -44,7 +44,7 @@ struct DeviceProbes {
 // lora_alpha and lora_dropout), n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
 // max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,
 // lr_schedule, warmup_steps, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm,
-// seed, total_tokens, estimated_memory_bytes and estimated_seconds.
+// seed, total_tokens, estimated_memory_bytes, estimated_seconds and checkpoint_interval_steps.
 // `hyperparameters` and `seed` are the request's fields as parse_hyperparameter_request takes
 // them. A model with `pretrained == false` is trained from scratch with pre-training rules.
 // Deterministic except for the seed when it is "auto", and the probes.

@@ -42,8 +42,13 @@ constexpr Allowed lora_dropout{"lora_dropout", false, 0, true, 1, "a number from
 constexpr const char* lora_target_modules = "lora_target_modules";
 constexpr const char* precision = "precision";
 
+// Checkpoints (docs/hyperparameters.md): every step at the most; the bound keeps the value a
+// count of steps rather than a way to say "never", which epoch-end checkpoints rule out anyway.
+constexpr Allowed checkpoint_interval_steps{"checkpoint_interval_steps", true, 1, true, 1000000,
+                                            "an integer from 1 to 1000000"};
+
 constexpr const Allowed* settable[] = {&n_epochs,  &batch_size, &learning_rate_multiplier, &prompt_loss_weight,
-                                       &lora_rank, &lora_alpha, &lora_dropout};
+                                       &lora_rank, &lora_alpha, &lora_dropout,             &checkpoint_interval_steps};
 
 bool within(const Allowed& a, double x) {
   const bool above_min = a.min_inclusive ? x >= a.min : x > a.min;
@@ -81,9 +86,9 @@ void reject_unknown_names(const json& hyperparameters) {
     throw Error(ErrorKind::invalid_argument,
                 param + " is not a hyper-parameter that can be set; the ones that can are n_epochs (1 to 50), "
                         "batch_size (1 to 256), learning_rate_multiplier (positive), prompt_loss_weight (0 to 1), "
-                        "lora_rank (1 to 512), lora_alpha (positive), lora_dropout (0 to less than 1) and "
-                        "lora_target_modules (a list of projection names) and precision (\"bf16\" or \"fp32\"), each "
-                        "a value or \"auto\"",
+                        "lora_rank (1 to 512), lora_alpha (positive), lora_dropout (0 to less than 1), "
+                        "lora_target_modules (a list of projection names), checkpoint_interval_steps (1 to 1000000) "
+                        "and precision (\"bf16\" or \"fp32\"), each a value or \"auto\"",
                 param);
   }
 }
@@ -139,6 +144,7 @@ HyperparameterRequest parse_hyperparameter_request(const json& hyperparameters, 
   r.lora_dropout = read_setting(given, lora_dropout);
   r.lora_target_modules = read_target_modules(given);
   r.precision = read_precision(given);
+  r.checkpoint_interval_steps = as_integer(read_setting(given, checkpoint_interval_steps));
   if (!seed.is_null()) r.seed = as_integer(read(seed, seed_rule, "seed"));
   return r;
 }

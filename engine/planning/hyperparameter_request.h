@@ -27,6 +27,7 @@ struct HyperparameterRequest {
   std::optional<double> lora_alpha;                            // a positive number
   std::optional<double> lora_dropout;                          // a number from 0 to less than 1
   std::optional<std::vector<std::string>> lora_target_modules;  // distinct projection names
+  std::optional<int64_t> checkpoint_interval_steps;            // an integer from 1 to 1000000
 
   std::optional<std::string> precision;  // "bf16" or "fp32"
 
@@ -35,7 +36,8 @@ struct HyperparameterRequest {
 
 // `hyperparameters` is the request's "hyperparameters" object (null when the request has none:
 // everything is "auto"); `seed` is the request's top-level "seed" (null or "auto": random).
-// Only OpenAI's four fine-tuning hyper-parameters, LoRA's four and the precision can be set; the rest (micro-batch, warm-up,
+// Only OpenAI's four fine-tuning hyper-parameters, LoRA's four, checkpoint_interval_steps (how
+// often, not what, the run saves) and the precision can be set; the rest (micro-batch, warm-up,
 // optimizer constants, ...) are derived from them, the data and the machine, so that a plan never
 // mixes a user's value with one it contradicts.
 // Throws ft::Error(invalid_argument) with param "hyperparameters.<name>" (or "seed",

@@ -1,30 +1,17 @@
 #include "engine/training/trainer.h"
 
 #include "engine/core/error.h"
-#include "engine/core/file_io.h"
-#include "engine/core/json_document.h"
-#include "engine/formats/checkpoint_reader.h"
-#include "engine/formats/checkpoint_writer.h"
-#include "engine/formats/peft_adapter.h"
-#include "engine/formats/safetensors_reader.h"
 #include "engine/training/learning_rate_schedule.h"
 #include "engine/training/weighted_token_loss.h"
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <random>
 
 namespace ft {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string checkpoint_name(int64_t epoch) {
-  char name[32];
-  std::snprintf(name, sizeof name, "epoch-%04lld", static_cast<long long>(epoch));
-  return name;
-}
 
 // Mixes a seed with a position (epoch, step) into an independent stream seed (splitmix64).
 uint64_t mix(uint64_t seed, uint64_t position) {
@@ -44,6 +31,7 @@ void check_options(const TrainingOptions& o, size_t examples) {
   require(o.max_seq_len >= 2, "max_seq_len must be at least 2");
   require(o.learning_rate > 0 && std::isfinite(o.learning_rate), "learning_rate must be positive");
   require(o.keep_checkpoints >= 1, "keep_checkpoints must be at least 1");
+  require(o.checkpoint_interval_steps >= 0, "checkpoint_interval_steps must be 0 (epoch ends only) or more");
 }
 
 }  // namespace
@@ -56,9 +44,9 @@ Trainer::Trainer(std::shared_ptr<CausalLM> model, const Tokenizer& tokenizer, Tr
       options_(options),
       training_(std::move(training)),
       validation_(std::move(validation)),
-      checkpoint_dir_(std::move(checkpoint_dir)),
       optimizer_(model_->named_parameters(), options.adamw) {
   check_options(options_, training_.size());
+  if (!checkpoint_dir.empty()) checkpoints_.emplace(std::move(checkpoint_dir), options_.keep_checkpoints);
 }
 
 int64_t Trainer::steps_per_epoch() const {
@@ -79,24 +67,26 @@ std::vector<size_t> Trainer::epoch_order(int64_t epoch) const {
 TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
   const int64_t per_epoch = steps_per_epoch();
   const auto batch = static_cast<size_t>(options_.batch_size);
-  for (int64_t epoch = completed_epochs_; epoch < options_.n_epochs; ++epoch) {
+  // A run resumed inside an epoch continues at the step it stopped after, in the same order.
+  for (int64_t epoch = position_.step / per_epoch; epoch < options_.n_epochs; ++epoch) {
     const auto order = epoch_order(epoch);
-    for (int64_t s = 0; s < per_epoch; ++s) {
+    for (int64_t s = position_.step - epoch * per_epoch; s < per_epoch; ++s) {
       std::vector<const TokenizedExample*> examples;
       for (size_t i = s * batch; i < std::min(order.size(), (s + 1) * batch); ++i) examples.push_back(&training_[order[i]]);
       StepMetrics metrics;
       metrics.epoch = epoch + 1;
       if (!train_step(examples, metrics, callbacks.cancel)) return TrainingOutcome::cancelled;
-      const bool interval = options_.eval_interval_steps > 0 && step_ % options_.eval_interval_steps == 0;
-      if (!validation_.empty() && (interval || s + 1 == per_epoch)) {
+      const bool epoch_end = s + 1 == per_epoch;
+      const bool interval = options_.eval_interval_steps > 0 && position_.step % options_.eval_interval_steps == 0;
+      if (!validation_.empty() && (interval || epoch_end)) {
         const auto e = evaluate(validation_);
         metrics.valid_loss = e.loss;
         metrics.valid_mean_token_accuracy = e.mean_token_accuracy;
       }
       if (callbacks.on_step) callbacks.on_step(metrics);
+      if (epoch_end) position_.completed_epochs = epoch + 1;
+      save_checkpoint_if_due(epoch_end, callbacks);
     }
-    completed_epochs_ = epoch + 1;
-    save_checkpoint(completed_epochs_, callbacks);
   }
   return TrainingOutcome::completed;
 }
@@ -104,7 +94,7 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
 bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, StepMetrics& metrics,
                          const std::atomic<bool>* cancel) {
   const auto started = std::chrono::steady_clock::now();
-  torch::manual_seed(mix(options_.seed ^ 0x5eedull, static_cast<uint64_t>(step_)));
+  torch::manual_seed(mix(options_.seed ^ 0x5eedull, static_cast<uint64_t>(position_.step)));
   model_->train();
   const auto micro_batches = pack_micro_batches(examples);
   double total_weight = 0;
@@ -124,21 +114,21 @@ bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, S
   }
   const double loss = loss_sum / normaliser;
   if (!std::isfinite(loss)) {
-    throw Error(ErrorKind::invalid_input, "step " + std::to_string(step_ + 1) + ": the training loss became " +
+    throw Error(ErrorKind::invalid_input, "step " + std::to_string(position_.step + 1) + ": the training loss became " +
                                               (std::isnan(loss) ? "NaN" : "infinite") +
                                               "; training stopped (checkpoints written before this step are intact)");
   }
   clip_gradient_norm(model_->named_parameters(), options_.max_grad_norm);
-  const double lr = scheduled_learning_rate(options_.learning_rate, step_, options_.warmup_steps, total_steps());
+  const double lr = scheduled_learning_rate(options_.learning_rate, position_.step, options_.warmup_steps, total_steps());
   optimizer_.step(lr);
-  ++step_;
-  tokens_seen_ += tokens;
-  examples_seen_ += static_cast<int64_t>(examples.size());
+  ++position_.step;
+  position_.tokens_seen += tokens;
+  position_.examples_seen += static_cast<int64_t>(examples.size());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  metrics.step = step_;
+  metrics.step = position_.step;
   metrics.total_steps = total_steps();
-  metrics.tokens_seen = tokens_seen_;
-  metrics.examples_seen = examples_seen_;
+  metrics.tokens_seen = position_.tokens_seen;
+  metrics.examples_seen = position_.examples_seen;
   metrics.train_loss = loss;
   metrics.train_mean_token_accuracy = completion ? static_cast<double>(correct) / completion : 0.0;
   metrics.learning_rate = lr;
@@ -198,59 +188,16 @@ uint64_t Trainer::data_fingerprint() const {
   return h;
 }
 
-void Trainer::save_checkpoint(int64_t completed_epochs, const TrainingCallbacks& callbacks) {
-  if (checkpoint_dir_.empty()) return;
-  const auto final_path = checkpoint_dir_ / checkpoint_name(completed_epochs);
-  const auto partial = checkpoint_dir_ / (checkpoint_name(completed_epochs) + ".partial");
-  fs::remove_all(partial);
-  fs::create_directories(partial);
-  // A LoRA run saves its adapters only: its base is frozen, and resuming re-reads it from the
-  // model folder the run started from.
-  if (has_lora(*model_)) write_peft_adapter(partial / "adapter", *model_, "");
-  else write_checkpoint(partial / "model", *model_, tokenizer_);
-  write_safetensors(partial / "optimizer.safetensors", optimizer_.state());
-  const nlohmann::json state = {{"completed_epochs", completed_epochs}, {"step", step_},
-                                {"tokens_seen", tokens_seen_},        {"examples_seen", examples_seen_},
-                                {"seed", options_.seed},              {"data_fingerprint", data_fingerprint()}};
-  write_file_atomically(partial / "state.json", state.dump(2) + "\n");
-  // The folder appears complete or not at all.
-  fs::remove_all(final_path);
-  fs::rename(partial, final_path);
-  if (completed_epochs > options_.keep_checkpoints) {
-    fs::remove_all(checkpoint_dir_ / checkpoint_name(completed_epochs - options_.keep_checkpoints));
-  }
-  if (callbacks.on_checkpoint) callbacks.on_checkpoint(completed_epochs, final_path);
+void Trainer::save_checkpoint_if_due(bool epoch_end, const TrainingCallbacks& callbacks) {
+  const int64_t interval = options_.checkpoint_interval_steps;
+  if (!checkpoints_ || !(epoch_end || (interval > 0 && position_.step % interval == 0))) return;
+  const auto saved =
+      checkpoints_->save(position_, epoch_end, *model_, tokenizer_, optimizer_, data_fingerprint(), options_.seed);
+  if (callbacks.on_checkpoint) callbacks.on_checkpoint(saved);
 }
 
 void Trainer::resume_from(const fs::path& checkpoint) {
-  const auto state = read_json_file(checkpoint / "state.json");
-  try {
-    if (state.at("data_fingerprint").get<uint64_t>() != data_fingerprint()) {
-      throw Error(ErrorKind::invalid_input, checkpoint.string() +
-                                                ": this checkpoint was made with other training data, batch size or seed");
-    }
-    if (has_lora(*model_)) load_peft_adapter_weights(checkpoint / "adapter", *model_);
-    else load_weights(open_checkpoint_weights(checkpoint / "model"), *model_);
-    optimizer_.load_state(SafetensorsReader(checkpoint / "optimizer.safetensors"));
-    completed_epochs_ = state.at("completed_epochs").get<int64_t>();
-    step_ = state.at("step").get<int64_t>();
-    tokens_seen_ = state.at("tokens_seen").get<int64_t>();
-    examples_seen_ = state.at("examples_seen").get<int64_t>();
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorKind::invalid_input, (checkpoint / "state.json").string() + ": " + e.what());
-  }
-}
-
-std::optional<fs::path> Trainer::latest_checkpoint(const fs::path& checkpoint_dir) {
-  std::optional<fs::path> latest;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(checkpoint_dir, ec)) {
-    const auto name = entry.path().filename().string();
-    if (name.rfind("epoch-", 0) == 0 && name.find('.') == std::string::npos && fs::exists(entry.path() / "state.json")) {
-      if (!latest || name > latest->filename().string()) latest = entry.path();
-    }
-  }
-  return latest;
+  position_ = TrainingCheckpoints::load(checkpoint, data_fingerprint(), *model_, optimizer_);
 }
 
 }  // namespace ft

@@ -1,7 +1,8 @@
 // The training loop: AdamW with decoupled weight decay, linear warm-up then decay, gradient
 // accumulation of packed micro-batches up to the batch size, global gradient-norm clipping,
 // evaluation on a validation set, per-step metrics, cooperative cancellation, and checkpoints
-// at the end of every epoch from which a run resumes exactly.
+// (training_checkpoint.h) at the end of every epoch and every checkpoint_interval_steps inside
+// one, from which a run resumes exactly.
 //
 // Determinism: the data order of epoch e is a permutation drawn from (seed, e), and libtorch's
 // generator (dropout) is re-seeded from (seed, step) before every optimizer step. Both are
@@ -14,6 +15,7 @@
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/training/adamw.h"
 #include "engine/training/mixed_precision.h"
+#include "engine/training/training_checkpoint.h"
 #include "engine/training/weighted_token_loss.h"
 
 #include <atomic>
@@ -35,8 +37,9 @@ struct TrainingOptions {
   double max_grad_norm = 1.0;
   uint64_t seed = 0;
   int64_t eval_interval_steps = 0;  // 0: at the end of every epoch only
-  int keep_checkpoints = 3;
   Precision precision = Precision::fp32;  // bf16: forward passes under bf16 autocast
+  int64_t checkpoint_interval_steps = 0;  // 0: at the end of every epoch only
+  int keep_checkpoints = 3;               // the newest ones, besides the last epoch's
 };
 
 struct StepMetrics {
@@ -62,20 +65,21 @@ enum class TrainingOutcome { completed, cancelled };
 
 struct TrainingCallbacks {
   std::function<void(const StepMetrics&)> on_step;
-  std::function<void(int64_t epoch, const std::filesystem::path& checkpoint)> on_checkpoint;
+  std::function<void(const SavedCheckpoint& checkpoint)> on_checkpoint;
   const std::atomic<bool>* cancel = nullptr;  // checked before every micro-batch
 };
 
 class Trainer {
  public:
-  // `checkpoint_dir` receives epoch-NNNN folders; empty: no checkpoints.
+  // `checkpoint_dir` receives the checkpoints (training_checkpoint.h); empty: no checkpoints.
   Trainer(std::shared_ptr<CausalLM> model, const Tokenizer& tokenizer, TrainingOptions options,
           std::vector<TokenizedExample> training, std::vector<TokenizedExample> validation,
           std::filesystem::path checkpoint_dir);
 
-  // Continues from a checkpoint written by this trainer for the same data and options: weights,
-  // optimizer state, schedule position and counters. Throws ft::Error(invalid_input) when the
-  // checkpoint belongs to other data.
+  // Continues from a checkpoint written by this trainer for the same data and options, at the end
+  // of an epoch or inside one: weights, optimizer state, schedule position and counters; the run
+  // then trains the examples that remain, in the same order. Throws ft::Error(invalid_input)
+  // when the checkpoint belongs to other data.
   void resume_from(const std::filesystem::path& checkpoint);
 
   // Trains until the last epoch or until cancelled. A loss that is not finite throws
@@ -86,11 +90,8 @@ class Trainer {
 
   int64_t steps_per_epoch() const;
   int64_t total_steps() const { return steps_per_epoch() * options_.n_epochs; }
-  int64_t completed_steps() const { return step_; }
+  int64_t completed_steps() const { return position_.step; }
   CausalLM& model() { return *model_; }
-
-  // The newest epoch-NNNN checkpoint in `checkpoint_dir`, if any.
-  static std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& checkpoint_dir);
 
  private:
   std::vector<size_t> epoch_order(int64_t epoch) const;
@@ -102,16 +103,17 @@ class Trainer {
   // The model's weighted loss sums on one packed micro-batch, on the model's device; with
   // `gradient_scale`, after the backward pass of gradient_scale x the loss (chunked_token_loss).
   TokenLossSums micro_batch_loss(const PackedBatch& micro_batch, std::optional<double> gradient_scale);
-  void save_checkpoint(int64_t completed_epochs, const TrainingCallbacks& callbacks);
+  // After each step: a checkpoint at the end of the epoch, or at the interval inside it.
+  void save_checkpoint_if_due(bool epoch_end, const TrainingCallbacks& callbacks);
   uint64_t data_fingerprint() const;
 
   std::shared_ptr<CausalLM> model_;
   const Tokenizer& tokenizer_;
   TrainingOptions options_;
   std::vector<TokenizedExample> training_, validation_;
-  std::filesystem::path checkpoint_dir_;
+  std::optional<TrainingCheckpoints> checkpoints_;
   AdamW optimizer_;
-  int64_t step_ = 0, completed_epochs_ = 0, tokens_seen_ = 0, examples_seen_ = 0;
+  TrainingPosition position_;
 };
 
 }  // namespace ft

@@ -1,6 +1,8 @@
 // What survives the process: past jobs with their hyper-parameters and metrics; a job that was
 // running when its process died is found interrupted and resumed from its newest checkpoint.
-#include "tests/plugin/plugin_host.h"
+#include "tests/plugin/job_records.h"
+
+#include <random>
 
 #include <csignal>
 #include <spawn.h>
@@ -21,6 +23,39 @@ void rewrite_json(const fs::path& file, const std::function<void(nlohmann::json&
 }
 
 int64_t header_lines_removed(const fs::path& results) { return static_cast<int64_t>(count_lines(results)) - 1; }
+
+struct JobProcess {
+  pid_t pid;
+  std::string job_id;
+};
+
+// A host process (plugin_kill_child) that opens `workspace` and starts the job `request`.
+JobProcess start_job_process(const fs::path& workspace, const std::string& request) {
+  int out[2];
+  REQUIRE(pipe(out) == 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  const std::string workspace_argument = workspace.string();
+  char* argv[] = {const_cast<char*>(FT_KILL_CHILD_PATH), const_cast<char*>(workspace_argument.c_str()),
+                  const_cast<char*>(request.c_str()), nullptr};
+  pid_t child = 0;
+  REQUIRE(posix_spawn(&child, FT_KILL_CHILD_PATH, &actions, nullptr, argv, environ) == 0);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  char line[128] = {};
+  REQUIRE(read(out[0], line, FT_JOB_ID_LENGTH) == FT_JOB_ID_LENGTH);
+  close(out[0]);
+  return {child, std::string(line, FT_JOB_ID_LENGTH)};
+}
+
+void kill_process(pid_t pid) {
+  REQUIRE(kill(pid, SIGKILL) == 0);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFSIGNALED(status));
+}
 
 }  // namespace
 
@@ -115,23 +150,7 @@ TEST_CASE("a process killed mid-training leaves a job that another process resum
   const auto workspace_folder = folder.path() / "ws";
   const std::string request = copy_request(train, 8).dump();
 
-  int out[2];
-  REQUIRE(pipe(out) == 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  const std::string workspace_argument = workspace_folder.string();
-  char* argv[] = {const_cast<char*>(FT_KILL_CHILD_PATH), const_cast<char*>(workspace_argument.c_str()),
-                  const_cast<char*>(request.c_str()), nullptr};
-  pid_t child = 0;
-  REQUIRE(posix_spawn(&child, FT_KILL_CHILD_PATH, &actions, nullptr, argv, environ) == 0);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  char line[128] = {};
-  REQUIRE(read(out[0], line, FT_JOB_ID_LENGTH) == FT_JOB_ID_LENGTH);
-  close(out[0]);
-  const std::string id(line, FT_JOB_ID_LENGTH);
+  const auto [child, id] = start_job_process(workspace_folder, request);
   const auto jobs = workspace_folder / "jobs" / id;
 
   // Kill it once the first epoch's checkpoint is written, in the middle of the second epoch.
@@ -140,10 +159,7 @@ TEST_CASE("a process killed mid-training leaves a job that another process resum
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  REQUIRE(kill(child, SIGKILL) == 0);
-  int status = 0;
-  REQUIRE(waitpid(child, &status, 0) == child);
-  CHECK(WIFSIGNALED(status));
+  kill_process(child);
   const auto rows_at_kill = header_lines_removed(jobs / "results.csv");
 
   Workspace workspace(workspace_folder);  // the lock died with the process
@@ -161,4 +177,62 @@ TEST_CASE("a process killed mid-training leaves a job that another process resum
   CHECK(job["metrics"]["step"] == total_steps);
   CHECK(header_lines_removed(jobs / "results.csv") >= total_steps);
   CHECK(fs::exists(jobs / "model" / "model.safetensors"));
+}
+
+TEST_CASE("a one-epoch job killed after a checkpoint inside its epoch resumes to the same weights and losses",
+          "[plugin][persistence][kill]") {
+  TempFolder folder;
+  const auto train = write_copy_data(folder, "train.jsonl", 80);
+  auto request = copy_request(train, 1);  // batch_size auto: 1, so 80 steps
+  request["hyperparameters"]["checkpoint_interval_steps"] = 10;
+
+  // The run never interrupted.
+  fs::path straight_model;
+  std::map<int64_t, double> straight_losses;
+  {
+    Workspace workspace(folder.path() / "straight");
+    const std::string id = workspace.create(request).json["id"];
+    REQUIRE(workspace.wait(id) == FT_JOB_SUCCEEDED);
+    const auto jobs = folder.path() / "straight" / "jobs" / id;
+    straight_model = jobs / "model" / "model.safetensors";
+    straight_losses = losses_by_step(jobs / "results.csv");
+  }
+  REQUIRE(straight_losses.size() == 80);
+
+  // The same job in another process, killed at a random step after its first checkpoint.
+  const auto workspace_folder = folder.path() / "killed";
+  const auto [child, id] = start_job_process(workspace_folder, request.dump());
+  const auto jobs = workspace_folder / "jobs" / id;
+  std::random_device entropy;
+  const int kill_at = std::uniform_int_distribution<int>(11, 60)(entropy);
+  INFO("killed at step " << kill_at << " or just after");
+  wait_until([&] { return fs::exists(jobs / "checkpoints" / "step-00000010"); });
+  wait_until([&] { return header_lines_removed(jobs / "results.csv") >= kill_at; });
+  kill_process(child);
+  const auto rows_at_kill = header_lines_removed(jobs / "results.csv");
+  REQUIRE(rows_at_kill < 80);
+  std::string checkpoint;  // the newest complete one (a partial one has a "." in its name)
+  for (const auto& entry : fs::directory_iterator(jobs / "checkpoints")) {
+    const auto name = entry.path().filename().string();
+    if (name.find('.') == std::string::npos) checkpoint = std::max(checkpoint, name);
+  }
+  CHECK(checkpoint.rfind("step-", 0) == 0);  // inside the epoch: the epoch's own comes at step 80
+  INFO("killed after step " << rows_at_kill << ", resumed from " << checkpoint);
+
+  Workspace workspace(workspace_folder);
+  REQUIRE(workspace.get(id).json["error"]["code"] == "interrupted");
+  REQUIRE(workspace.resume(id).ok());
+  REQUIRE(workspace.wait(id) == FT_JOB_SUCCEEDED);
+  const auto events = workspace.events(id).json["data"];
+  CHECK(std::any_of(events.begin(), events.end(), [&](const nlohmann::json& e) {
+    return e["message"].get<std::string>().rfind("Continuing from checkpoint " + checkpoint, 0) == 0;
+  }));
+
+  const auto losses = losses_by_step(jobs / "results.csv");
+  REQUIRE(losses.size() == 80);
+  for (const auto& [step, loss] : straight_losses) {
+    INFO("step " << step);
+    CHECK(losses.at(step) == Approx(loss).epsilon(1e-6));
+  }
+  CHECK(max_weight_difference(jobs / "model" / "model.safetensors", straight_model) <= 1e-6);
 }

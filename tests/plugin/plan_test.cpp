@@ -20,7 +20,7 @@ TEST_CASE("ft_plan resolves every hyper-parameter with its source and reason", "
                            "learning_rate_multiplier", "learning_rate", "prompt_loss_weight", "max_seq_len",
                            "warmup_steps", "lr_schedule", "weight_decay", "adam_beta1", "adam_beta2", "adam_epsilon",
                            "max_grad_norm", "seed", "steps_per_epoch", "total_steps", "total_tokens",
-                           "estimated_memory_bytes", "estimated_seconds"}) {
+                           "estimated_memory_bytes", "estimated_seconds", "checkpoint_interval_steps"}) {
     INFO(name);
     REQUIRE(h.contains(name));
     CHECK(h[name].contains("value"));

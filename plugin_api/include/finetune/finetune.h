@@ -170,7 +170,7 @@ typedef enum ft_status {
 // Where a job stands. Jobs move forward only:
 //   validating_files -> queued -> running -> succeeded | failed | cancelled
 // (a job may fail or be cancelled from any of the first three). The last three are final, except
-// that ft_job_resume takes an interrupted or cancelled job back to queued.
+// that ft_job_resume takes an interrupted, cancelled or io-failed job back to queued.
 // ft_job_status_name() spells each as the job object does ("validating_files").
 typedef enum ft_job_status {
   FT_JOB_VALIDATING_FILES = 0,  // the files are read, checked and tokenized; hyper-parameters planned
@@ -429,17 +429,17 @@ FT_API ft_status ft_job_cancel(ft_plugin *plugin, const char *job_id);
 FT_API ft_status ft_job_wait(ft_plugin *plugin, const char *job_id, int64_t timeout_ms, ft_job_status *out_status);
 
 // Continues a job that did not finish: one that failed with error.code "interrupted" (its
-// process died, see ft_open) or was cancelled. The same job, with the same id, hyper-parameters
-// and seed, is queued again and continues from its newest checkpoint (or from the first step
-// when none was written) as if it had never stopped; events and metrics are appended to the
+// process died, see ft_open) or "io" (a write failed: a full disk), or was cancelled. The same
+// job, with the same id, hyper-parameters and seed, is queued again and continues from its
+// newest checkpoint (or from the first step when none was written) as if it had never stopped; events and metrics are appended to the
 // ones recorded, never rewritten (steps after the checkpoint are trained and recorded again).
 // The job's error and finished_at are cleared; started_at keeps the first start. The resumed job
 // has no callbacks: poll ft_job_events and ft_job_progress.
 // On success sets *out_job_json to the job object (status "queued"), owned by the caller, freed
 // with ft_free.
 // Errors: FT_ERR_INVALID_ARGUMENT, FT_ERR_NOT_FOUND, FT_ERR_STATE (the job is not final, it
-// succeeded, or it failed for another reason than an interruption), FT_ERR_INVALID_INPUT (its
-// checkpoint is unreadable), FT_ERR_IO.
+// succeeded, or it failed for another reason than an interruption or a failed write),
+// FT_ERR_INVALID_INPUT (its request is unreadable), FT_ERR_IO (the change cannot be written).
 // [any thread, not concurrently with ft_close]
 FT_API ft_status ft_job_resume(ft_plugin *plugin, const char *job_id, char **out_job_json);
 

@@ -159,19 +159,22 @@ TEST_CASE("Every hyper-parameter has a source and a reason that shows its number
       "n_epochs",      "batch_size",     "micro_batch_size", "gradient_accumulation_steps", "learning_rate_multiplier",
       "learning_rate", "prompt_loss_weight", "max_seq_len",  "warmup_steps",   "lr_schedule", "weight_decay",
       "adam_beta1",    "adam_beta2",     "adam_epsilon",     "max_grad_norm",  "seed",        "steps_per_epoch",
-      "total_steps",   "total_tokens",   "estimated_memory_bytes", "estimated_seconds"};
+      "total_steps",   "total_tokens",   "estimated_memory_bytes", "estimated_seconds", "checkpoint_interval_steps"};
   SECTION("automatic, fine-tuning") {
     const ft::HyperparameterPlan plan = plan_for(8334);
     for (const auto& name : required) CHECK(plan.contains(name));
     check_every_entry_explained(plan);
   }
   SECTION("user values") {
-    const json given = {{"n_epochs", 4}, {"batch_size", 8}, {"learning_rate_multiplier", 0.123456}, {"prompt_loss_weight", 0.5}};
+    const json given = {{"n_epochs", 4}, {"batch_size", 8}, {"learning_rate_multiplier", 0.123456}, {"prompt_loss_weight", 0.5},
+                        {"checkpoint_interval_steps", 7}};
     const ft::HyperparameterPlan plan =
         ft::plan_hyperparameters(given, 42, training_set(400), gpt3_small_shaped(125'000'000), cpu(64 * gib));
-    for (const char* name : {"n_epochs", "batch_size", "learning_rate_multiplier", "prompt_loss_weight", "seed"}) {
+    for (const char* name :
+         {"n_epochs", "batch_size", "learning_rate_multiplier", "prompt_loss_weight", "checkpoint_interval_steps", "seed"}) {
       CHECK(plan.at(name).source == ft::HyperparameterSource::user);
     }
+    CHECK(plan.integer("checkpoint_interval_steps") == 7);
     CHECK(plan.integer("seed") == 42);
     CHECK(plan.number("prompt_loss_weight") == 0.5);
     check_every_entry_explained(plan);
@@ -234,6 +237,14 @@ TEST_CASE("Each invalid user value is refused with a message that names it and i
       {"an unknown name", {{"learning_rate", 0.001}}, nullptr, "hyperparameters.learning_rate", "n_epochs (1 to 50)"},
       {"a misspelt name", {{"epochs", 3}}, nullptr, "hyperparameters.epochs", "batch_size (1 to 256)"},
       {"hyperparameters not an object", json::array({3}), nullptr, "hyperparameters", "an object"},
+      {"checkpoint_interval_steps zero", {{"checkpoint_interval_steps", 0}}, nullptr,
+       "hyperparameters.checkpoint_interval_steps", "an integer from 1 to 1000000"},
+      {"checkpoint_interval_steps fractional", {{"checkpoint_interval_steps", 2.5}}, nullptr,
+       "hyperparameters.checkpoint_interval_steps", "an integer from 1 to 1000000"},
+      {"checkpoint_interval_steps a string", {{"checkpoint_interval_steps", "10"}}, nullptr,
+       "hyperparameters.checkpoint_interval_steps", "an integer from 1 to 1000000"},
+      {"checkpoint_interval_steps above the bound", {{"checkpoint_interval_steps", 1000001}}, nullptr,
+       "hyperparameters.checkpoint_interval_steps", "an integer from 1 to 1000000"},
       {"seed negative", json::object(), -1, "seed", "an integer from 0 to 2147483647"},
       {"seed too large", json::object(), 2147483648ll, "seed", "an integer from 0 to 2147483647"},
       {"seed a word", json::object(), "random", "seed", "an integer from 0 to 2147483647"},

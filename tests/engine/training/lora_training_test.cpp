@@ -39,7 +39,7 @@ std::vector<ft::StepMetrics> run_to_end(ft::Trainer& trainer, std::atomic<bool>*
   ft::TrainingCallbacks callbacks;
   callbacks.on_step = [&](const ft::StepMetrics& m) { steps.push_back(m); };
   callbacks.cancel = cancel;
-  if (cancel) callbacks.on_checkpoint = [cancel](int64_t, const fs::path&) { cancel->store(true); };
+  if (cancel) callbacks.on_checkpoint = [cancel](const ft::SavedCheckpoint&) { cancel->store(true); };
   trainer.run(callbacks);
   return steps;
 }
@@ -111,7 +111,7 @@ TEST_CASE("a LoRA checkpoint holds the adapters and their optimizer state only, 
     ft::Trainer first_half(adapted_model("tiny-llama", 4, 3), tokenizer, options, task.training, {}, dir.path());
     CHECK(run_to_end(first_half, &cancel).size() == 6);
   }
-  auto checkpoint = ft::Trainer::latest_checkpoint(dir.path());
+  auto checkpoint = ft::TrainingCheckpoints::latest(dir.path());
   REQUIRE(checkpoint);
   CHECK(!fs::exists(*checkpoint / "model"));
   CHECK(fs::exists(*checkpoint / "adapter" / "adapter_config.json"));

@@ -22,7 +22,7 @@ std::vector<ft::StepMetrics> run_to_end(ft::Trainer& trainer, const std::atomic<
   ft::TrainingCallbacks callbacks;
   callbacks.on_step = [&](const ft::StepMetrics& m) { steps.push_back(m); };
   callbacks.cancel = cancel;
-  if (on_checkpoint) callbacks.on_checkpoint = [&](int64_t epoch, const fs::path&) { on_checkpoint(epoch); };
+  if (on_checkpoint) callbacks.on_checkpoint = [&](const ft::SavedCheckpoint& saved) { on_checkpoint(saved.position.completed_epochs); };
   trainer.run(callbacks);
   return steps;
 }
@@ -110,7 +110,7 @@ TEST_CASE("a run resumed from its checkpoint ends as if never interrupted", "[tr
     CHECK(steps.size() == 6);
   }
   // A new model, tokenizer and trainer, as a new process would build them from disk.
-  auto checkpoint = ft::Trainer::latest_checkpoint(dir.path());
+  auto checkpoint = ft::TrainingCheckpoints::latest(dir.path());
   REQUIRE(checkpoint);
   auto reloaded_tokenizer = ft::Tokenizer::load(fixture("tiny-llama") / "tokenizer.model");
   ft::Trainer second_half(ft::load_causal_lm(fixture("tiny-llama")), reloaded_tokenizer, options, task.training, {}, dir.path());
@@ -195,7 +195,7 @@ TEST_CASE("only the newest three epoch checkpoints are kept", "[trainer]") {
     CHECK(fs::exists(dir / kept / "model" / "model.safetensors"));
     CHECK(fs::exists(dir / kept / "optimizer.safetensors"));
   }
-  CHECK(ft::Trainer::latest_checkpoint(dir.path()) == dir / "epoch-0004");
+  CHECK(ft::TrainingCheckpoints::latest(dir.path()) == dir / "epoch-0004");
   // Each checkpoint's model is a Hugging Face folder the engine loads.
   CHECK(ft::load_causal_lm(dir / "epoch-0004" / "model")->config().vocab_size == 512);
 }
