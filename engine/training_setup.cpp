@@ -133,16 +133,16 @@ std::vector<SafetensorsReader> load_model(const TrainingRequest& request, const 
 }
 
 // Puts the model in the form the plan trains: a checkpoint's weights read in (for LoRA, its
-// matrices held in frozen_base_dtype), or a fresh model's drawn from the seed; then the adapters.
-void ready_model(TrainingSetup& setup, const std::vector<SafetensorsReader>& weights, const HyperparameterPlan& plan,
-                 const torch::Device& device) {
+// matrices held in `frozen_dtype`), or a fresh model's drawn from the seed; then the adapters.
+void ready_model(TrainingSetup& setup, const std::vector<SafetensorsReader>& weights, torch::ScalarType frozen_dtype,
+                 const HyperparameterPlan& plan, const torch::Device& device) {
   auto& model = *setup.model;
   const auto seed = static_cast<uint64_t>(plan.integer("seed"));
   const auto lora = lora_settings(plan);
   if (!setup.pretrained) {
     initialize_weights(model, seed);
   } else {
-    if (lora) hold_matrices_in(model, frozen_base_dtype(stored_matrix_dtype(weights), device));
+    if (lora) hold_matrices_in(model, frozen_dtype);
     attributed_to("model", [&] { load_weights(weights, model); });
   }
   if (lora) attach_lora(model, *lora, seed);
@@ -195,13 +195,14 @@ TrainingSetup prepare_training(const TrainingRequest& request, const torch::Devi
   setup.machine = describe_machine(device);
   auto& model = *setup.model;
   auto summary = summarize_model(model.config(), setup.pretrained);
-  summary.frozen_bytes_per_parameter = c10::elementSize(frozen_base_dtype(stored_matrix_dtype(weights), device));
+  const auto frozen_dtype = frozen_base_dtype(stored_matrix_dtype(weights), device);
+  summary.frozen_bytes_per_parameter = c10::elementSize(frozen_dtype);
   // Probes run in the plan's precision, known before any probe runs.
   Precision precision = Precision::fp32;
   DeviceProbes probes;
   probes.ready_model = [&](const HyperparameterPlan& plan) {
     precision = parse_precision(plan.text("precision"), "precision");
-    ready_model(setup, weights, plan, device);
+    ready_model(setup, weights, frozen_dtype, plan, device);
   };
   probes.measured_seconds_per_micro_batch = [&](int64_t mb, int64_t len) {
     return measure_micro_batch(model, device, precision, mb, len);
