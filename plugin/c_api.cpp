@@ -224,6 +224,6 @@ ft_status ft_generate(ft_plugin* plugin, const char* request_json, char** out_js
     auto& handle = require_handle(plugin, "ft_generate");
     require_pointer(request_json, "ft_generate", "request_json");
     require_pointer(out_json, "ft_generate", "out_json");
-    give(out_json, dump_json(generate(parse_argument_object(request_json, "generate request"), *handle.jobs)));
+    give(out_json, dump_json(generate(parse_argument_object(request_json, "generate request"), *handle.jobs, handle.generation_model)));
   });
 }

@@ -2,11 +2,7 @@
 
 #include "engine/core/error.h"
 #include "engine/core/json_document.h"
-#include "engine/formats/checkpoint_reader.h"
-#include "engine/formats/peft_adapter.h"
 #include "engine/models/text_generator.h"
-#include "engine/data/chat_format.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "plugin/api_error.h"
 #include "plugin/job_id.h"
 #include "plugin/status_names.h"
@@ -72,13 +68,12 @@ std::string chat_prompt(const std::vector<ChatTurn>& turns, const ChatFormat& fo
   return prompt + "assistant:";
 }
 
-std::string prompt_of(const nlohmann::json& request, const fs::path& folder, const Tokenizer& tokenizer,
-                      GenerationOptions& options) {
+std::string prompt_of(const nlohmann::json& request, const ChatFormat& format, GenerationOptions& options) {
   const bool has_prompt = request.contains("prompt"), has_messages = request.contains("messages");
   if (has_prompt == has_messages) reject("prompt", "or \"messages\" is required (one of the two)");
   if (has_messages) {
     const auto turns = chat_turns(request["messages"]);
-    return chat_prompt(turns, chat_format_of(folder, tokenizer), options);
+    return chat_prompt(turns, format, options);
   }
   if (!request["prompt"].is_string()) reject("prompt", "must be a string");
   return request["prompt"].get<std::string>();
@@ -105,7 +100,7 @@ fs::path model_folder(const nlohmann::json& request, const JobManager& jobs) {
 
 }  // namespace
 
-nlohmann::json generate(const nlohmann::json& request, const JobManager& jobs) {
+nlohmann::json generate(const nlohmann::json& request, const JobManager& jobs, ResidentModel& resident) {
   for (const auto& [key, value] : request.items()) {
     static const std::set<std::string> known = {"model", "prompt", "messages", "max_tokens", "temperature", "top_p", "seed"};
     if (!known.count(key)) reject(key, "is not a generate request field (known: model, prompt, messages, max_tokens, temperature, top_p, seed)");
@@ -116,17 +111,10 @@ nlohmann::json generate(const nlohmann::json& request, const JobManager& jobs) {
   options.top_p = number_in(request, "top_p", 0, 1, true, 1.0);
   options.seed = static_cast<uint64_t>(integer_in(request, "seed", 0, 2147483647, -1));
   if (!request.contains("seed") || request["seed"].is_null()) options.seed = std::random_device{}();
-  // A LoRA job's adapter folder runs on its base, unmerged.
-  const auto chosen = model_folder(request, jobs);
-  const bool adapter = fs::exists(chosen / "adapter_config.json");
-  const auto folder = adapter ? peft_base_model_folder(chosen) : chosen;
-  const auto tokenizer = Tokenizer::load_folder(folder);
-  const auto prompt = prompt_of(request, folder, tokenizer, options);
-
-  auto model = load_causal_lm(folder);
-  if (adapter) load_peft_adapter(chosen, *model);
-  model->to(jobs.device());
-  const auto result = generate_text(*model, tokenizer, prompt, options);
+  const auto result = resident.with(model_folder(request, jobs), jobs.device(), [&](const LoadedModel& loaded) {
+    const auto prompt = prompt_of(request, loaded.chat_format, options);
+    return generate_text(*loaded.model, loaded.tokenizer, prompt, options);
+  });
   return {{"text", result.text}, {"tokens", static_cast<int64_t>(result.tokens.size())}, {"finish_reason", result.finish_reason}};
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "plugin/job_manager.h"
+#include "plugin/resident_model.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,7 @@ namespace ft::plugin {
 // `request`: {"model", "prompt" | "messages", "max_tokens", "temperature", "top_p", "seed"}.
 // Returns {"text", "tokens", "finish_reason"}. Throws ApiError / ft::Error: invalid_argument
 // (bad request), not_found (no such job or folder), state (the job did not succeed), and the
-// engine's errors for a broken checkpoint.
-nlohmann::json generate(const nlohmann::json& request, const JobManager& jobs);
+// engine's errors for a broken checkpoint. The model stays loaded in `resident` for the next call.
+nlohmann::json generate(const nlohmann::json& request, const JobManager& jobs, ResidentModel& resident);
 
 }  // namespace ft::plugin

@@ -5,6 +5,7 @@
 
 #include "plugin/job_manager.h"
 #include "plugin/plugin_options.h"
+#include "plugin/resident_model.h"
 #include "plugin/workspace.h"
 
 #include <finetune/finetune.h>
@@ -19,6 +20,7 @@ struct ft_plugin {
   torch::Device device;
   std::unique_ptr<ft::plugin::Workspace> workspace;  // holds the lock
   std::unique_ptr<ft::plugin::JobManager> jobs;      // declared after: closed before the lock goes
+  ft::plugin::ResidentModel generation_model;         // ft_generate's last model, released by ft_close
 };
 
 namespace ft::plugin {

@@ -8,7 +8,8 @@ namespace ft {
 torch::Tensor CausalLM::positions_of(const ModelInput& input) {
   if (input.position_ids.defined()) return input.position_ids;
   const auto& ids = input.input_ids;
-  return torch::arange(ids.size(1), ids.options()).unsqueeze(0).expand({ids.size(0), ids.size(1)});
+  const int64_t start = input.cache ? input.cache->length() : 0;
+  return torch::arange(start, start + ids.size(1), ids.options()).unsqueeze(0).expand({ids.size(0), ids.size(1)});
 }
 
 torch::Tensor CausalLM::segment_mask(const ModelInput& input) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/formats/model_config.h"
+#include "engine/models/key_value_cache.h"
 
 #include <torch/torch.h>
 
@@ -20,6 +21,10 @@ struct ModelInput {
   // optional [batch, time]; a token attends only to earlier tokens of the same segment, so that
   // several examples packed into one row stay independent (give each its own position_ids too)
   torch::Tensor segment_ids;
+  // optional: the keys and values of the tokens before these ones, which the model extends.
+  // input_ids then continue the cached text: positions start at the cache's length (unless
+  // given), and every token may attend to every cached one. Not combined with segment_ids.
+  KeyValueCache* cache = nullptr;
 };
 
 class CausalLM : public torch::nn::Module {
@@ -43,7 +48,8 @@ class CausalLM : public torch::nn::Module {
   const ModelConfig& config() const { return config_; }
 
  protected:
-  // Position ids 0 .. time-1 for each row, unless the input brings its own.
+  // Position ids for each row, unless the input brings its own: 0 .. time-1 after the cached
+  // tokens' positions.
   static torch::Tensor positions_of(const ModelInput& input);
   // [batch, 1, time, time] "may attend" mask from segment ids, or undefined when there are none.
   static torch::Tensor segment_mask(const ModelInput& input);

@@ -67,12 +67,13 @@ Gpt2AttentionImpl::Gpt2AttentionImpl(const ModelConfig& c, int64_t layer_index)
   c_proj_ = register_module("c_proj", Conv1D(c.hidden_size, c.hidden_size));
 }
 
-torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask, LayerKeyValues* past) {
   const int64_t batch = x.size(0), time = x.size(1), width = x.size(2);
   auto qkv = c_attn_(x).split(width, -1);
   auto heads = [&](const torch::Tensor& t) { return t.view({batch, time, num_heads_, head_dim_}).transpose(1, 2); };
-  auto y = causal_attention(heads(qkv[0]), heads(qkv[1]), heads(qkv[2]), scale_,
-                            is_training() ? attention_dropout_ : 0.0, mask);
+  auto k = heads(qkv[1]), v = heads(qkv[2]);
+  if (past) std::tie(k, v) = past->extend(k, v);
+  auto y = causal_attention(heads(qkv[0]), k, v, scale_, is_training() ? attention_dropout_ : 0.0, mask);
   y = c_proj_(y.transpose(1, 2).reshape({batch, time, width}));
   return torch::dropout(y, residual_dropout_, is_training());
 }
@@ -93,8 +94,8 @@ Gpt2BlockImpl::Gpt2BlockImpl(const ModelConfig& c, int64_t layer_index) {
   mlp_ = register_module("mlp", Gpt2MLP(c));
 }
 
-torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
-  auto h = x + attn_(ln_1_(x), mask);
+torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& mask, LayerKeyValues* past) {
+  auto h = x + attn_(ln_1_(x), mask, past);
   return h + mlp_(ln_2_(h));
 }
 
@@ -107,9 +108,11 @@ Gpt2BackboneImpl::Gpt2BackboneImpl(const ModelConfig& c) : embedding_dropout_(c.
 }
 
 torch::Tensor Gpt2BackboneImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& positions,
-                                        const torch::Tensor& mask) {
+                                        const torch::Tensor& mask, KeyValueCache* cache) {
   auto h = torch::dropout(wte_(input_ids) + wpe_(positions), embedding_dropout_, is_training());
-  for (const auto& block : *h_) h = block->as<Gpt2Block>()->forward(h, mask);
+  for (size_t i = 0; i < h_->size(); ++i) {
+    h = h_[i]->as<Gpt2Block>()->forward(h, mask, cache ? &cache->layer(i) : nullptr);
+  }
   return ln_f_(h);
 }
 
@@ -121,7 +124,7 @@ Gpt2LMHeadModel::Gpt2LMHeadModel(const ModelConfig& c) : CausalLM(c) {
 }
 
 torch::Tensor Gpt2LMHeadModel::final_hidden(const ModelInput& input) {
-  return transformer_(input.input_ids, positions_of(input), segment_mask(input));
+  return transformer_(input.input_ids, positions_of(input), segment_mask(input), input.cache);
 }
 
 torch::Tensor Gpt2LMHeadModel::output_logits(const torch::Tensor& h) {

@@ -32,7 +32,8 @@ TORCH_MODULE(Conv1D);
 class Gpt2AttentionImpl : public torch::nn::Module {
  public:
   Gpt2AttentionImpl(const ModelConfig& c, int64_t layer_index);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+  // `past`: this layer's cached keys and values, extended with x's (null: no cache).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, LayerKeyValues* past);
 
  private:
   int64_t num_heads_, head_dim_;
@@ -56,7 +57,7 @@ TORCH_MODULE(Gpt2MLP);
 class Gpt2BlockImpl : public torch::nn::Module {
  public:
   Gpt2BlockImpl(const ModelConfig& c, int64_t layer_index);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, LayerKeyValues* past);
 
  private:
   torch::nn::LayerNorm ln_1_{nullptr}, ln_2_{nullptr};
@@ -69,7 +70,8 @@ TORCH_MODULE(Gpt2Block);
 class Gpt2BackboneImpl : public torch::nn::Module {
  public:
   explicit Gpt2BackboneImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& positions, const torch::Tensor& mask);
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& positions, const torch::Tensor& mask,
+                        KeyValueCache* cache);
   const torch::Tensor& token_embedding() const { return wte_->weight; }
 
  private:

@@ -89,12 +89,14 @@ std::array<torch::Tensor, 3> LlamaAttentionImpl::project(const torch::Tensor& x)
   return {qh.transpose(1, 2), kh.transpose(1, 2), heads(v, num_kv_heads_).transpose(1, 2)};
 }
 
-torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const RotaryTables& rope, const AttentionMasks& masks) {
+torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const RotaryTables& rope, const AttentionMasks& masks,
+                                          LayerKeyValues* past) {
   const int64_t batch = x.size(0), time = x.size(1);
   auto [q, k, v] = project(x);
   auto cos = rope.cos.unsqueeze(1), sin = rope.sin.unsqueeze(1);
   q = q * cos + rotate_half(q) * sin;
   k = k * cos + rotate_half(k) * sin;
+  if (past) std::tie(k, v) = past->extend(k, v);
   if (num_kv_heads_ != num_heads_) {  // grouped-query attention: each key/value head serves a group
     k = k.repeat_interleave(num_heads_ / num_kv_heads_, 1);
     v = v.repeat_interleave(num_heads_ / num_kv_heads_, 1);
@@ -143,12 +145,12 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const ModelConfig& c, int64_t index
 }
 
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const RotaryTables& rope,
-                                             const AttentionMasks& masks) {
+                                             const AttentionMasks& masks, LayerKeyValues* past) {
   if (pre_feedforward_layernorm_) {  // Gemma 2: each sublayer normed on the way in and out
-    auto h = x + post_attention_layernorm_(self_attn_(input_layernorm_(x), rope, masks));
+    auto h = x + post_attention_layernorm_(self_attn_(input_layernorm_(x), rope, masks, past));
     return h + post_feedforward_layernorm_(mlp_(pre_feedforward_layernorm_(h)));
   }
-  auto h = x + self_attn_(input_layernorm_(x), rope, masks);
+  auto h = x + self_attn_(input_layernorm_(x), rope, masks, past);
   return h + mlp_(post_attention_layernorm_(h));
 }
 
@@ -161,11 +163,13 @@ LlamaBackboneImpl::LlamaBackboneImpl(const ModelConfig& c)
 }
 
 torch::Tensor LlamaBackboneImpl::forward(const torch::Tensor& input_ids, const RotaryTables& rope,
-                                         const AttentionMasks& masks) {
+                                         const AttentionMasks& masks, KeyValueCache* cache) {
   auto h = embed_tokens_(input_ids);
   // Gemma's scale is rounded to the hidden dtype first, as the reference does.
   if (embedding_scale_ != 1.0) h = h * torch::scalar_tensor(embedding_scale_, h.options());
-  for (const auto& layer : *layers_) h = layer->as<LlamaDecoderLayer>()->forward(h, rope, masks);
+  for (size_t i = 0; i < layers_->size(); ++i) {
+    h = layers_[i]->as<LlamaDecoderLayer>()->forward(h, rope, masks, cache ? &cache->layer(i) : nullptr);
+  }
   return norm_(h);
 }
 
@@ -183,11 +187,12 @@ RotaryTables LlamaForCausalLM::rotary_tables(const torch::Tensor& positions) con
 
 AttentionMasks LlamaForCausalLM::attention_masks(const ModelInput& input) const {
   AttentionMasks masks{segment_mask(input), {}};
-  const int64_t window = config().sliding_window, time = input.input_ids.size(1);
-  if (window > 0 && window < time) {
+  const int64_t window = config().sliding_window, cached = input.cache ? input.cache->length() : 0;
+  const int64_t time = input.input_ids.size(1), keys = cached + time;
+  if (window > 0 && window < keys) {
     // Token i may see token j only when i - j < window (causality is added by the attention).
-    auto i = torch::arange(time, input.input_ids.options()).unsqueeze(1);
-    auto j = torch::arange(time, input.input_ids.options()).unsqueeze(0);
+    auto i = torch::arange(cached, keys, input.input_ids.options()).unsqueeze(1);
+    auto j = torch::arange(keys, input.input_ids.options()).unsqueeze(0);
     auto band = (i - j).lt(window);
     masks.sliding = masks.full.defined() ? masks.full.logical_and(band) : band;
   } else {
@@ -197,7 +202,7 @@ AttentionMasks LlamaForCausalLM::attention_masks(const ModelInput& input) const 
 }
 
 torch::Tensor LlamaForCausalLM::final_hidden(const ModelInput& input) {
-  return model_(input.input_ids, rotary_tables(positions_of(input)), attention_masks(input));
+  return model_(input.input_ids, rotary_tables(positions_of(input)), attention_masks(input), input.cache);
 }
 
 torch::Tensor LlamaForCausalLM::output_logits(const torch::Tensor& h) {

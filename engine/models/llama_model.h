@@ -44,7 +44,9 @@ struct AttentionMasks {
 class LlamaAttentionImpl : public torch::nn::Module {
  public:
   LlamaAttentionImpl(const ModelConfig& c, bool sliding);
-  torch::Tensor forward(const torch::Tensor& x, const RotaryTables& rope, const AttentionMasks& masks);
+  // `past`: this layer's cached keys and values, extended with x's (null: no cache).
+  torch::Tensor forward(const torch::Tensor& x, const RotaryTables& rope, const AttentionMasks& masks,
+                        LayerKeyValues* past);
 
  private:
   // q [batch, heads, time, head_dim], k and v [batch, kv_heads, time, head_dim]
@@ -75,7 +77,8 @@ TORCH_MODULE(LlamaMLP);
 class LlamaDecoderLayerImpl : public torch::nn::Module {
  public:
   LlamaDecoderLayerImpl(const ModelConfig& c, int64_t index);
-  torch::Tensor forward(const torch::Tensor& x, const RotaryTables& rope, const AttentionMasks& masks);
+  torch::Tensor forward(const torch::Tensor& x, const RotaryTables& rope, const AttentionMasks& masks,
+                        LayerKeyValues* past);
 
  private:
   RMSNorm input_layernorm_{nullptr}, post_attention_layernorm_{nullptr};
@@ -89,7 +92,8 @@ TORCH_MODULE(LlamaDecoderLayer);
 class LlamaBackboneImpl : public torch::nn::Module {
  public:
   explicit LlamaBackboneImpl(const ModelConfig& c);
-  torch::Tensor forward(const torch::Tensor& input_ids, const RotaryTables& rope, const AttentionMasks& masks);
+  torch::Tensor forward(const torch::Tensor& input_ids, const RotaryTables& rope, const AttentionMasks& masks,
+                        KeyValueCache* cache);
   const torch::Tensor& token_embedding() const { return embed_tokens_->weight; }
 
  private:

@@ -17,6 +17,20 @@ int64_t next_token(const torch::Tensor& logits, const GenerationOptions& o, torc
   return order[pick].item<int64_t>();
 }
 
+// The logits after `ids`. Within the context only the tokens the cache lacks run through the
+// model (the whole prompt first, then one token a step). Past it the window slides, which moves
+// every position, so the window is computed afresh and the cache dropped.
+torch::Tensor last_logits(CausalLM& model, const std::vector<int64_t>& ids, size_t context, KeyValueCache& cache,
+                          const torch::Device& device) {
+  const bool slides = ids.size() > context;
+  if (slides) cache.clear();
+  const size_t start = slides ? ids.size() - context : static_cast<size_t>(cache.length());
+  ModelInput input(torch::tensor(std::vector<int64_t>(ids.begin() + static_cast<long>(start), ids.end())).unsqueeze(0).to(device));
+  if (!slides) input.cache = &cache;
+  auto hidden = model.final_hidden(input).select(1, -1);  // only the last position needs the head
+  return model.output_logits(hidden)[0].to(torch::kCPU);
+}
+
 }  // namespace
 
 GenerationResult generate_text(CausalLM& model, const Tokenizer& tokenizer, const std::string& prompt,
@@ -32,13 +46,10 @@ GenerationResult generate_text(CausalLM& model, const Tokenizer& tokenizer, cons
   const auto context = static_cast<size_t>(model.config().max_position_embeddings);
   const auto device = model.parameters().front().device();
   auto random = at::detail::createCPUGenerator(options.seed);
+  KeyValueCache cache;
   GenerationResult result{"", {}, "length"};
   for (int64_t i = 0; i < options.max_tokens; ++i) {
-    // Without a key/value cache the whole window is recomputed; the window slides past the context.
-    const size_t start = ids.size() > context ? ids.size() - context : 0;
-    auto window = torch::tensor(std::vector<int64_t>(ids.begin() + start, ids.end())).unsqueeze(0).to(device);
-    auto logits = model.forward(ModelInput(window))[0][-1].to(torch::kCPU);
-    const auto token = next_token(logits, options, random);
+    const auto token = next_token(last_logits(model, ids, context, cache, device), options, random);
     if (token == tokenizer.eos_id()) {
       result.finish_reason = "stop";
       break;

@@ -185,6 +185,7 @@ class Planner {
     add_optimizer_constants();
     add(total_tokens());
     add(estimated_memory_bytes());
+    add(threads());
     add(estimated_seconds());
     add(checkpoint_interval());
     return std::move(plan_);
@@ -678,19 +679,44 @@ class Planner {
                          gib(e.total_bytes()) + ") of " + num(int64_t(machine_.available_memory_bytes)) + " available");
   }
 
-  ResolvedHyperparameter estimated_seconds() const {
+  // CPU threads by measurement: a micro-batch timed with every vCPU and with half of them, since
+  // two hyper-threads share one core's matrix units and may run no faster than one; the fewer
+  // threads are kept unless the more are at least 5% faster. The timing also feeds
+  // estimated_seconds. On a GPU the CPU only feeds it: every vCPU.
+  ResolvedHyperparameter threads() {
+    const int64_t all = machine_.cores, half = std::max<int64_t>(1, all / 2);
     if (!probes_.measured_seconds_per_micro_batch) {
+      return automatic("threads", all, num(all) + ", every vCPU: no micro-batch was timed to choose fewer");
+    }
+    const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len");
+    const auto with_all = probes_.measured_seconds_per_micro_batch(micro, seq, static_cast<int>(all));
+    if (machine_.gpu || half == all) {
+      timed_seconds_ = with_all;
+      return automatic("threads", all, num(all) + ", every vCPU" + (machine_.gpu ? ": the GPU computes, the CPU feeds it" : ""));
+    }
+    const auto with_half = probes_.measured_seconds_per_micro_batch(micro, seq, static_cast<int>(half));
+    const bool fewer = with_half <= with_all / 0.95;
+    timed_seconds_ = fewer ? with_half : with_all;
+    const auto chosen = fewer ? half : all;
+    return automatic("threads", chosen,
+                     "a micro-batch took " + num(round_significant(with_all)) + " s with " + num(all) + " threads and " +
+                         num(round_significant(with_half)) + " s with " + num(half) + "; " + num(chosen) +
+                         (fewer ? ", since " + num(all) + " were not 5% faster" : ", the faster"));
+  }
+
+  ResolvedHyperparameter estimated_seconds() const {
+    if (!timed_seconds_) {
       return automatic("estimated_seconds", nullptr, "not estimated: no micro-batch was timed on this machine");
     }
     const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len"), tokens = integer("total_tokens");
-    const double measured = probes_.measured_seconds_per_micro_batch(micro, seq);
+    const double measured = *timed_seconds_;
     const double per_token = measured / double(micro * seq);
     const double seconds = round_significant(per_token * double(tokens));
-    const std::string device = machine_.gpu ? "the GPU" : "the CPU's " + num(int64_t(machine_.cores)) + " cores";
+    const std::string device = machine_.gpu ? "the GPU" : num(integer("threads")) + " CPU threads";
     return automatic("estimated_seconds", seconds,
-                     "one micro-batch of " + num(micro) + " x " + num(seq) + " tokens took " + num(measured) + " s on " +
-                         device + ", " + num(per_token) + " s per token, so " + num(tokens) + " training tokens take about " +
-                         num(seconds) + " s, padding and evaluation not counted");
+                     "one micro-batch of " + num(micro) + " x " + num(seq) + " tokens took " + num(round_significant(measured)) +
+                         " s on " + device + ", " + num(per_token) + " s per token, so " + num(tokens) +
+                         " training tokens take about " + num(seconds) + " s, padding and evaluation not counted");
   }
 
   ResolvedHyperparameter checkpoint_interval() const {
@@ -713,6 +739,7 @@ class Planner {
   const ModelSummary& model_;
   const MachineSummary& machine_;
   const DeviceProbes& probes_;
+  std::optional<double> timed_seconds_;  // one micro-batch's time with the chosen threads
   TrainingMethod method_;
   HyperparameterPlan plan_;
 };

@@ -35,16 +35,16 @@ struct DeviceProbes {
   // Before ready_model it is asked of the model as full fine-tuning would train it, to choose the
   // method.
   std::function<bool(int64_t micro_batch, int64_t seq_len)> fits_in_memory;
-  // The wall time of one forward and backward pass of such a micro-batch; without it the plan
-  // says the run's time is not estimated.
-  std::function<double(int64_t micro_batch, int64_t seq_len)> measured_seconds_per_micro_batch;
+  // The wall time of one forward and backward pass of such a micro-batch with `threads` CPU
+  // threads; without it the plan says the run's time is not estimated and keeps every vCPU.
+  std::function<double(int64_t micro_batch, int64_t seq_len, int threads)> measured_seconds_per_micro_batch;
 };
 
 // Resolves precision ("bf16" or "fp32"), method ("full" or "lora"; with "lora" also lora_target_modules, lora_rank,
 // lora_alpha and lora_dropout), n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
 // max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,
 // lr_schedule, warmup_steps, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm,
-// seed, total_tokens, estimated_memory_bytes, estimated_seconds and checkpoint_interval_steps.
+// seed, total_tokens, estimated_memory_bytes, threads, estimated_seconds and checkpoint_interval_steps.
 // `hyperparameters` and `seed` are the request's fields as parse_hyperparameter_request takes
 // them. A model with `pretrained == false` is trained from scratch with pre-training rules.
 // Deterministic except for the seed when it is "auto", and the probes.

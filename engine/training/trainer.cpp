@@ -65,6 +65,7 @@ std::vector<size_t> Trainer::epoch_order(int64_t epoch) const {
 }
 
 TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
+  if (options_.threads > 0) at::set_num_threads(options_.threads);
   const int64_t per_epoch = steps_per_epoch();
   const auto batch = static_cast<size_t>(options_.batch_size);
   // A run resumed inside an epoch continues at the step it stopped after, in the same order.
@@ -106,7 +107,7 @@ bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, S
   int64_t correct = 0, completion = 0, tokens = 0;
   for (const auto& mb : micro_batches) {
     if (cancel && cancel->load()) return false;
-    auto sums = micro_batch_loss(mb, 1.0 / normaliser);
+    auto sums = micro_batch_loss(*model_, mb, options_.precision, 1.0 / normaliser);
     loss_sum += sums.weighted_loss.item<double>();
     correct += sums.correct_completion;
     completion += sums.completion;
@@ -147,17 +148,6 @@ std::vector<PackedBatch> Trainer::pack_micro_batches(const std::vector<const Tok
   return micro_batches;
 }
 
-TokenLossSums Trainer::micro_batch_loss(const PackedBatch& mb, std::optional<double> gradient_scale) {
-  const auto device = model_->parameters().front().device();
-  torch::Tensor hidden;
-  {
-    AutocastScope autocast(device, options_.precision);
-    hidden = model_->final_hidden(ModelInput(mb.input_ids.to(device), mb.position_ids.to(device), mb.segment_ids.to(device)));
-  }
-  return chunked_token_loss(*model_, hidden, mb,
-                            {loss_chunk_positions(model_->config().vocab_size), gradient_scale, options_.precision});
-}
-
 Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples) {
   torch::NoGradGuard no_grad;
   model_->eval();
@@ -166,7 +156,7 @@ Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples) {
   double loss_sum = 0, weight = 0;
   int64_t correct = 0, completion = 0;
   for (const auto& mb : pack_micro_batches(all)) {
-    auto sums = micro_batch_loss(mb, std::nullopt);
+    auto sums = micro_batch_loss(*model_, mb, options_.precision, std::nullopt);
     loss_sum += sums.weighted_loss.item<double>();
     weight += sums.weight;
     correct += sums.correct_completion;

@@ -40,6 +40,7 @@ struct TrainingOptions {
   Precision precision = Precision::fp32;  // bf16: forward passes under bf16 autocast
   int64_t checkpoint_interval_steps = 0;  // 0: at the end of every epoch only
   int keep_checkpoints = 3;               // the newest ones, besides the last epoch's
+  int threads = 0;  // CPU threads of the training thread's products; 0: libtorch's default
 };
 
 struct StepMetrics {
@@ -100,9 +101,6 @@ class Trainer {
                   const std::atomic<bool>* cancel);
   // Examples in groups of micro_batch_size, each packed into rows.
   std::vector<PackedBatch> pack_micro_batches(const std::vector<const TokenizedExample*>& examples) const;
-  // The model's weighted loss sums on one packed micro-batch, on the model's device; with
-  // `gradient_scale`, after the backward pass of gradient_scale x the loss (chunked_token_loss).
-  TokenLossSums micro_batch_loss(const PackedBatch& micro_batch, std::optional<double> gradient_scale);
   // After each step: a checkpoint at the end of the epoch, or at the interval inside it.
   void save_checkpoint_if_due(bool epoch_end, const TrainingCallbacks& callbacks);
   uint64_t data_fingerprint() const;

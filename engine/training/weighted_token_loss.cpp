@@ -74,4 +74,15 @@ TokenLossSums weighted_token_loss(const torch::Tensor& logits, const PackedBatch
   return sums;
 }
 
+TokenLossSums micro_batch_loss(CausalLM& model, const PackedBatch& mb, Precision precision,
+                               std::optional<double> gradient_scale) {
+  const auto device = model.parameters().front().device();
+  torch::Tensor hidden;
+  {
+    AutocastScope autocast(device, precision);
+    hidden = model.final_hidden(ModelInput(mb.input_ids.to(device), mb.position_ids.to(device), mb.segment_ids.to(device)));
+  }
+  return chunked_token_loss(model, hidden, mb, {loss_chunk_positions(model.config().vocab_size), gradient_scale, precision});
+}
+
 }  // namespace ft

@@ -45,6 +45,12 @@ struct ChunkedLoss {
 TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, const PackedBatch& batch,
                                  const ChunkedLoss& how);
 
+// One packed micro-batch through the model as training runs it, on the model's device: the
+// hidden states under autocast in `precision`, then chunked_token_loss, with the backward pass
+// of gradient_scale x the loss when gradient_scale has a value.
+TokenLossSums micro_batch_loss(CausalLM& model, const PackedBatch& micro_batch, Precision precision,
+                               std::optional<double> gradient_scale);
+
 // Positions per chunk for a vocabulary: about 8M logits (32 MB in fp32), at least one.
 int64_t loss_chunk_positions(int64_t vocab_size);
 

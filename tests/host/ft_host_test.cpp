@@ -51,6 +51,7 @@ std::string plan_directly(const std::string& workspace, const std::string& reque
 // two reasons.
 json without_timing(json plan) {
   plan["hyperparameters"].erase("estimated_seconds");
+  plan["hyperparameters"].erase("threads");                    // chosen by timing
   plan["hyperparameters"].erase("checkpoint_interval_steps");  // derived from the timing
   plan["estimate"].erase("seconds");
   // Their reasons quote the free memory, which changes between two calls.

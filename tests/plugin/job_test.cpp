@@ -248,3 +248,26 @@ TEST_CASE("ft_generate refuses what it cannot use", "[plugin][generate]") {
   CHECK(workspace.generate({{"model", model_folder()}, {"prompt", "x"}, {"temperature", 3}}).status == FT_ERR_INVALID_ARGUMENT);
   CHECK(workspace.generate({{"model", model_folder()}, {"prompt", "x"}, {"stream", true}}).status == FT_ERR_INVALID_ARGUMENT);
 }
+
+TEST_CASE("ft_generate keeps its model loaded, and loads again a folder whose files changed", "[plugin][generate]") {
+  TempFolder folder;
+  Workspace workspace(folder.path() / "ws");
+  const auto model = folder.path() / "model";
+  fs::copy(model_folder(), model);
+  const nlohmann::json request = {{"model", model.string()}, {"prompt", "copy: a b ="}, {"max_tokens", 8}, {"temperature", 0}};
+  const auto first = workspace.generate(request);
+  REQUIRE(first.ok());
+  CHECK(workspace.generate(request).json == first.json);  // the resident model gives the same
+
+  // Another model in the same folder: its files changed, so it is read again, not the old one used.
+  fs::remove_all(model);
+  fs::copy(std::string(FT_FIXTURES) + "/hf/tiny-gpt2", model);
+  const auto other = workspace.generate(request);
+  REQUIRE(other.ok());
+  CHECK(other.json != first.json);
+  // A model that cannot load leaves nothing half-held: the next good request works.
+  fs::remove(model / "config.json");
+  CHECK_FALSE(workspace.generate(request).ok());
+  fs::copy(std::string(FT_FIXTURES) + "/hf/tiny-gpt2/config.json", model / "config.json");
+  CHECK(workspace.generate(request).json == other.json);
+}

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -159,7 +160,7 @@ TEST_CASE("Every hyper-parameter has a source and a reason that shows its number
       "n_epochs",      "batch_size",     "micro_batch_size", "gradient_accumulation_steps", "learning_rate_multiplier",
       "learning_rate", "prompt_loss_weight", "max_seq_len",  "warmup_steps",   "lr_schedule", "weight_decay",
       "adam_beta1",    "adam_beta2",     "adam_epsilon",     "max_grad_norm",  "seed",        "steps_per_epoch",
-      "total_steps",   "total_tokens",   "estimated_memory_bytes", "estimated_seconds", "checkpoint_interval_steps"};
+      "total_steps",   "total_tokens",   "estimated_memory_bytes", "threads", "estimated_seconds", "checkpoint_interval_steps"};
   SECTION("automatic, fine-tuning") {
     const ft::HyperparameterPlan plan = plan_for(8334);
     for (const auto& name : required) CHECK(plan.contains(name));
@@ -184,7 +185,7 @@ TEST_CASE("Every hyper-parameter has a source and a reason that shows its number
     model.pretrained = false;
     ft::DeviceProbes probes;
     probes.fits_in_memory = [](int64_t micro, int64_t seq) { return micro * seq <= 4096; };
-    probes.measured_seconds_per_micro_batch = [](int64_t, int64_t) { return 0.25; };
+    probes.measured_seconds_per_micro_batch = [](int64_t, int64_t, int) { return 0.25; };
     const ft::HyperparameterPlan plan =
         ft::plan_hyperparameters(json::object(), "auto", training_set(20000, 1000), model, {true, 80 * gib, 16}, probes);
     for (const auto& name : required) CHECK(plan.contains(name));
@@ -346,19 +347,44 @@ TEST_CASE("A CPU plan for the tiny-llama fixture fits the machine", "[policy]") 
 
 TEST_CASE("The run's time comes from a measured micro-batch", "[policy]") {
   ft::DeviceProbes probes;
-  std::vector<std::pair<int64_t, int64_t>> timed;
-  probes.measured_seconds_per_micro_batch = [&](int64_t micro, int64_t seq) {
-    timed.emplace_back(micro, seq);
-    return 0.5;
+  std::vector<std::tuple<int64_t, int64_t, int>> timed;
+  probes.measured_seconds_per_micro_batch = [&](int64_t micro, int64_t seq, int threads) {
+    timed.emplace_back(micro, seq, threads);
+    return threads == 8 ? 0.5 : 0.9;
   };
   const ft::HyperparameterPlan plan = ft::plan_hyperparameters(json::object(), 1, training_set(400, 100),
                                                                gpt3_small_shaped(125'000'000), cpu(64 * gib), probes);
-  REQUIRE(timed.size() == 1);
-  CHECK(timed[0].first == plan.integer("micro_batch_size"));
-  CHECK(timed[0].second == plan.integer("max_seq_len"));
+  REQUIRE(timed.size() == 2);
+  CHECK(std::get<0>(timed[0]) == plan.integer("micro_batch_size"));
+  CHECK(std::get<1>(timed[0]) == plan.integer("max_seq_len"));
+  // Every vCPU and half of them; 8 are faster.
+  CHECK(std::get<2>(timed[0]) == 8);
+  CHECK(std::get<2>(timed[1]) == 4);
+  CHECK(plan.integer("threads") == 8);
   // 0.5 s per 1 x 104 tokens, 400 x 100 tokens x 3 epochs.
   CHECK(plan.integer("total_tokens") == 120000);
   CHECK(plan.number("estimated_seconds") == Approx(0.5 / 104 * 120000).epsilon(0.005));
+}
+
+TEST_CASE("Threads: fewer unless more are at least 5% faster", "[policy]") {
+  ft::DeviceProbes probes;
+  double with_all = 0.98;
+  probes.measured_seconds_per_micro_batch = [&](int64_t, int64_t, int threads) { return threads == 8 ? with_all : 1.0; };
+  auto plan = [&] {
+    return ft::plan_hyperparameters(json::object(), 1, training_set(400, 100), gpt3_small_shaped(125'000'000),
+                                    cpu(64 * gib), probes);
+  };
+  const auto hyper_threads = plan();
+  CHECK(hyper_threads.integer("threads") == 4);
+  CHECK(hyper_threads.at("threads").reason.find("were not 5% faster") != std::string::npos);
+  CHECK(hyper_threads.number("estimated_seconds") == Approx(1.0 / 104 * 120000).epsilon(0.005));
+  with_all = 0.9;
+  CHECK(plan().integer("threads") == 8);
+  // Nothing timed: every vCPU, and no time estimate.
+  const auto untimed = ft::plan_hyperparameters(json::object(), 1, training_set(400, 100), gpt3_small_shaped(125'000'000),
+                                                cpu(64 * gib));
+  CHECK(untimed.integer("threads") == 8);
+  CHECK(untimed.at("estimated_seconds").value.is_null());
 }
 
 TEST_CASE("max_seq_len is the longest example rounded up to 8 and capped at the context", "[policy]") {
