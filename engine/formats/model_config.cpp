@@ -70,7 +70,7 @@ class Fields {
 
  private:
   const json& doc_;
-  const std::string& origin_;
+  std::string origin_;  // a copy: nested objects are read with an origin built on the spot
 };
 
 struct ArchitectureName {
