@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test build deps clean sanitize fuzz
+.PHONY: demo test build deps clean sanitize fuzz bench
 
 deps:
 	@BUILD_DIR=$(BUILD_DIR) ./scripts/install-deps.sh
@@ -31,6 +31,10 @@ demo: build
 sanitize: build
 	@tests/plugin/sanitize.sh address $(BUILD_DIR)
 	@tests/plugin/sanitize.sh thread $(BUILD_DIR)
+
+# The engine against Hugging Face transformers on this machine (docs/performance.md).
+bench: build
+	@$(BUILD_DIR)/venv/bin/python bench/engine_vs_transformers.py --build $(BUILD_DIR)
 
 # Every parser of untrusted input under libFuzzer, ASan and UBSan: a build of its own (clang, no
 # libtorch), then each target for FUZZ_SECONDS; prints executions and crashes per target.

@@ -669,14 +669,18 @@ class Planner {
     const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len");
     const TrainingMemoryEstimate e = memory_needed(micro, seq);
     const std::string activations = bf16() ? "bf16 activations" : "fp32 activations";
+    const std::string copies = e.bf16_weight_copies ? " (with autocast's bf16 copies)" : "";
     const std::string state =
-        lora() ? num(model_.frozen_bytes_per_parameter) + " bytes x " + num(model_.parameter_count) + " frozen base parameters + 16 bytes x " + num(adapter_parameters()) +
+        lora() ? num(e.bytes_per_base_parameter) + " bytes x " + num(model_.parameter_count) + " frozen base parameters" +
+                     copies + " + 16 bytes x " + num(adapter_parameters()) +
                      " adapter parameters for their weights, gradients and AdamW moments ("
-               : "16 bytes x " + num(model_.parameter_count) + " parameters for weights, gradients and AdamW moments (";
+               : num(e.bytes_per_base_parameter) + " bytes x " + num(model_.parameter_count) +
+                     " parameters for weights, gradients and AdamW moments" + copies + " (";
     return automatic("estimated_memory_bytes", e.total_bytes(),
                      state + num(e.model_state_bytes) + ") + " + activations + " of " + num(micro) + " x " + num(seq) +
-                         " tokens (" + num(e.activation_bytes) + ") = " + num(e.total_bytes()) + " bytes (" +
-                         gib(e.total_bytes()) + ") of " + num(int64_t(machine_.available_memory_bytes)) + " available");
+                         " tokens (" + num(e.activation_bytes) + ") + the runtime's floor (" + num(e.runtime_bytes) +
+                         ") = " + num(e.total_bytes()) + " bytes (" + gib(e.total_bytes()) + ") of " +
+                         num(int64_t(machine_.available_memory_bytes)) + " available");
   }
 
   // CPU threads by measurement: a micro-batch timed with every vCPU and with half of them, since

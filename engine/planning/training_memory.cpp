@@ -10,6 +10,11 @@ namespace {
 constexpr int64_t fp32_bytes = 4;
 constexpr int64_t bf16_bytes = 2;
 
+// A training process's floor, measured with `make bench` (docs/performance.md): libtorch's code
+// and thread pools (about 175 MB for a 158k-parameter model) and the pages the allocator keeps
+// between steps, which a 7M-parameter run's resident memory never falls below.
+constexpr int64_t runtime_bytes = 400'000'000;
+
 // Values the backward pass needs per token of one transformer block, counted after Korthikanti
 // et al. 2022 ("Reducing Activation Recomputation in Large Transformer Models", section 4) for an
 // eager block: ten hidden-sized tensors (two norm inputs and outputs, queries, keys, values and
@@ -20,10 +25,22 @@ int64_t block_values_per_token(const ModelSummary& m) {
   return 10 * m.hidden_size + 4 * feed_forward;
 }
 
+// The engine keeps more than that count: the norms compute in fp32 whatever the precision, and
+// rotations, grouped-query repeats and autocast's casts keep copies. Measured on workloads
+// (a)-(c) of `make bench`, a token of one block holds 1.6 times the count, at the width of the
+// activations' precision; this is that factor in tenths.
+constexpr int64_t measured_values_per_counted_value_x10 = 16;
+
 // The loss runs the output head on one chunk of positions at a time (chunked_token_loss): that
 // chunk's logits, their log-softmax and their gradient, in fp32 also under autocast.
 int64_t output_bytes(const ModelSummary& m, int64_t tokens) {
   return 3 * std::min(tokens, loss_chunk_positions(m.vocab_size)) * m.vocab_size * fp32_bytes;
+}
+
+int64_t activation_bytes(const ModelSummary& m, int64_t tokens, bool bf16_activations) {
+  const int64_t width = bf16_activations ? bf16_bytes : fp32_bytes;
+  const int64_t per_token = m.num_layers * block_values_per_token(m) * width * measured_values_per_counted_value_x10 / 10;
+  return tokens * per_token + output_bytes(m, tokens);
 }
 
 }  // namespace
@@ -31,17 +48,22 @@ int64_t output_bytes(const ModelSummary& m, int64_t tokens) {
 TrainingMemoryEstimate estimate_training_memory(const ModelSummary& model, int64_t micro_batch, int64_t seq_len,
                                                 bool bf16_activations) {
   TrainingMemoryEstimate e;
-  e.model_state_bytes = 4 * fp32_bytes * model.parameter_count;
-  const int64_t block_bytes = (bf16_activations ? bf16_bytes : fp32_bytes) * block_values_per_token(model);
-  const int64_t tokens = micro_batch * seq_len;
-  e.activation_bytes = tokens * model.num_layers * block_bytes + output_bytes(model, tokens);
+  e.runtime_bytes = runtime_bytes;
+  // Under autocast each fp32 weight also has the bf16 copy the forward pass multiplies with.
+  e.bf16_weight_copies = bf16_activations;
+  e.bytes_per_base_parameter = 4 * fp32_bytes + (e.bf16_weight_copies ? bf16_bytes : 0);
+  e.model_state_bytes = e.bytes_per_base_parameter * model.parameter_count;
+  e.activation_bytes = activation_bytes(model, micro_batch * seq_len, bf16_activations);
   return e;
 }
 
 TrainingMemoryEstimate estimate_lora_training_memory(const ModelSummary& model, int64_t adapter_parameters,
                                                      int64_t micro_batch, int64_t seq_len, bool bf16_activations) {
   TrainingMemoryEstimate e = estimate_training_memory(model, micro_batch, seq_len, bf16_activations);
-  e.model_state_bytes = model.frozen_bytes_per_parameter * model.parameter_count + 4 * fp32_bytes * adapter_parameters;
+  // A base held in fp32 gets bf16 copies under autocast too; one held in bf16 is used as it is.
+  e.bf16_weight_copies = bf16_activations && model.frozen_bytes_per_parameter == fp32_bytes;
+  e.bytes_per_base_parameter = model.frozen_bytes_per_parameter + (e.bf16_weight_copies ? bf16_bytes : 0);
+  e.model_state_bytes = e.bytes_per_base_parameter * model.parameter_count + 4 * fp32_bytes * adapter_parameters;
   return e;
 }
 
