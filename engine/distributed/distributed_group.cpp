@@ -31,12 +31,14 @@ std::string text(const std::vector<uint8_t>& bytes) { return {bytes.begin(), byt
 
 std::string rank_key(const std::string& what, int rank) { return "ft/" + what + "/" + std::to_string(rank); }
 
-c10::intrusive_ptr<c10d::TCPStore> connect_store(const DistributedWorld& w, bool server) {
+// `counted`: this connection is its rank's one in the rendezvous, which waits until every rank
+// has connected (a rank's second connection, for its heartbeats, is not counted).
+c10::intrusive_ptr<c10d::TCPStore> connect_store(const DistributedWorld& w, bool server, bool counted) {
   c10d::TCPStoreOptions options;
   options.port = static_cast<uint16_t>(w.master_port);
   options.isServer = server;
-  options.numWorkers = server ? std::optional<std::size_t>(w.world_size) : std::nullopt;
-  options.waitWorkers = server;
+  options.numWorkers = static_cast<std::size_t>(w.world_size);
+  options.waitWorkers = counted;
   options.timeout = w.timeout;
   return c10::make_intrusive<c10d::TCPStore>(w.master_addr, options);
 }
@@ -194,8 +196,8 @@ std::shared_ptr<DistributedGroup> DistributedGroup::join(const DistributedWorld&
   const std::string where = world.master_addr + ":" + std::to_string(world.master_port);
   c10::intrusive_ptr<c10d::TCPStore> heartbeat_client;
   try {
-    state->store = connect_store(world, world.rank == 0);
-    heartbeat_client = connect_store(world, false);
+    state->store = connect_store(world, world.rank == 0, true);
+    heartbeat_client = connect_store(world, false, false);
   } catch (const std::exception& e) {
     throw Error(ErrorKind::io,
                 state->who(world.rank) + " could not " + (world.rank == 0 ? "serve" : "reach") + " the rendezvous at " +
