@@ -25,8 +25,9 @@ void fail_quietly(Job& job, std::initializer_list<ft_job_status> expected) noexc
 
 }  // namespace
 
-JobManager::JobManager(Workspace& workspace, torch::Device device, int max_concurrent_jobs)
-    : workspace_(workspace), device_(device) {
+JobManager::JobManager(Workspace& workspace, torch::Device device, int max_concurrent_jobs,
+                       std::shared_ptr<DistributedGroup> group)
+    : workspace_(workspace), device_(device), group_(std::move(group)) {
   load_existing();
   try {
     threads_.emplace_back([this] { validator_loop(); });
@@ -57,8 +58,7 @@ void JobManager::load_existing() {
 }
 
 nlohmann::json JobManager::create(const TrainingRequest& request, const std::optional<ft_callbacks>& callbacks) {
-  std::string id = make_job_id();
-  while (!workspace_.create_job_folder(id)) id = make_job_id();
+  const std::string id = new_job_id();
   JobRecord record;
   record.id = id;
   record.created_at = static_cast<int64_t>(std::time(nullptr));
@@ -78,6 +78,21 @@ nlohmann::json JobManager::create(const TrainingRequest& request, const std::opt
   }
   work_.notify_all();
   return object;
+}
+
+std::string JobManager::new_job_id() {
+  if (!group_ || group_->rank() == 0) {
+    std::string id = make_job_id();
+    while (!workspace_.create_job_folder(id)) id = make_job_id();
+    if (group_) group_->exchange_texts("create", id);
+    return id;
+  }
+  const std::string id = group_->exchange_texts("create", "").front();
+  if (!is_job_id(id) || !workspace_.create_job_folder(id)) {
+    throw ApiError(FT_ERR_STATE, "rank " + std::to_string(group_->rank()) + ": rank 0's new job " + id.substr(0, 40) +
+                                     " is already in this rank's workspace " + workspace_.root().string());
+  }
+  return id;
 }
 
 std::shared_ptr<Job> JobManager::find(const std::string& job_id) const {
@@ -126,7 +141,7 @@ std::shared_ptr<Job> JobManager::next(std::deque<std::shared_ptr<Job>>& queue) {
 void JobManager::validator_loop() {
   while (auto job = next(to_validate_)) {
     try {
-      if (!validate_job(*job, device_)) continue;
+      if (!validate_job(*job, device_, group_.get())) continue;
       {
         std::lock_guard<std::mutex> lock(mutex_);
         to_train_.push_back(job);
@@ -142,7 +157,11 @@ void JobManager::trainer_loop() {
   while (auto job = next(to_train_)) {
     try {
       // A job cancelled (or taken by another trainer) while it waited is not claimed.
-      if (job->claim(device_.str())) run_job(*job, device_);
+      if (job->claim(device_.str())) {
+        run_job(*job, device_, group_);
+      } else {
+        withdraw_from_world(*job, group_.get());
+      }
     } catch (...) {
       fail_quietly(*job, {FT_JOB_QUEUED, FT_JOB_RUNNING});
     }

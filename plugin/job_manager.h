@@ -4,6 +4,7 @@
 // close() joins them all, so that a host may dlclose the library afterwards.
 #pragma once
 
+#include "engine/distributed/distributed_group.h"
 #include "plugin/event_dispatcher.h"
 #include "plugin/job.h"
 #include "plugin/workspace.h"
@@ -24,7 +25,10 @@ class JobManager {
  public:
   // Lists the jobs already in `workspace` and marks the unfinished ones interrupted (a job
   // folder that cannot be read is skipped), then starts the threads.
-  JobManager(Workspace& workspace, torch::Device device, int max_concurrent_jobs);
+  // With `group`, every rank creates, validates and trains the same jobs in the same order: a
+  // job gets rank 0's id and plan on every rank (job_runner.h).
+  JobManager(Workspace& workspace, torch::Device device, int max_concurrent_jobs,
+             std::shared_ptr<DistributedGroup> group = nullptr);
   ~JobManager();  // close()
   JobManager(const JobManager&) = delete;
   JobManager& operator=(const JobManager&) = delete;
@@ -49,9 +53,12 @@ class JobManager {
   void trainer_loop();
   // The next job of `queue`, or nullptr once closing.
   std::shared_ptr<Job> next(std::deque<std::shared_ptr<Job>>& queue);
+  // A new job's id: a fresh one, or rank 0's in a world; its folder is created.
+  std::string new_job_id();
 
   Workspace& workspace_;
   const torch::Device device_;
+  const std::shared_ptr<DistributedGroup> group_;
   EventDispatcher dispatcher_;  // declared before the jobs: it outlives their deliveries
 
   mutable std::mutex mutex_;

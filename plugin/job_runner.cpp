@@ -5,6 +5,7 @@
 #include "engine/formats/peft_adapter.h"
 #include "engine/models/lora.h"
 #include "engine/training_setup.h"
+#include "plugin/api_error.h"
 #include "plugin/recorded_plan.h"
 
 namespace ft::plugin {
@@ -27,54 +28,125 @@ TrainingSetup prepare_for_run(Job& job, const torch::Device& device, Hyperparame
   return setup;
 }
 
-void train(Job& job, const torch::Device& device) {
+// Rank 0's outcome of validating a job, on every rank: {"plan": describe_plan's document},
+// {"cancelled": true} or {"error": {"status", "message", "param"}}.
+nlohmann::json rank0_validation(Job& job, const torch::Device& device, DistributedGroup& group) {
+  const std::string round = job.id() + "/validation";
+  if (group.rank() > 0) return nlohmann::json::parse(group.exchange_texts(round, "").front());
+  nlohmann::json outcome;
+  std::exception_ptr error;
+  try {
+    outcome = job.cancel_requested() ? nlohmann::json{{"cancelled", true}}
+                                     : nlohmann::json{{"plan", describe_plan(prepare_training(job.request(), device), device)}};
+  } catch (...) {
+    error = std::current_exception();
+    const auto failure = failure_of_current_exception();
+    outcome = {{"error", {{"status", failure.status}, {"message", failure.message}, {"param", failure.param}}}};
+  }
+  group.exchange_texts(round, outcome.dump());
+  if (error) std::rethrow_exception(error);
+  return outcome;
+}
+
+bool validate_in_world(Job& job, const torch::Device& device, DistributedGroup& group) {
+  const auto outcome = rank0_validation(job, device, group);
+  if (outcome.contains("error")) {
+    const auto& e = outcome["error"];
+    throw ApiError(static_cast<ft_status>(e.at("status").get<int>()),
+                   "rank 0 of " + std::to_string(group.size()) + " could not validate the job: " +
+                       e.at("message").get<std::string>());
+  }
+  if (outcome.contains("cancelled")) {
+    job.cancel_for_close();
+    return false;
+  }
+  const auto& plan = outcome.at("plan");
+  // This rank's own copy of the model and data must be there and read as rank 0's did.
+  if (group.rank() > 0) (void)prepare_training(with_recorded_values(job.request(), plan.at("hyperparameters")), device);
+  if (job.mark_validated(plan)) return true;
+  withdraw_from_world(job, &group);
+  return false;
+}
+
+// Where the trained model (or a LoRA run's adapters) was written: rank 0 writes it and tells
+// the other ranks.
+fs::path write_trained_model(Job& job, TrainingSetup& setup, DistributedGroup* group) {
+  fs::path written;
+  if (!group || group->rank() == 0) {
+    if (has_lora(*setup.model)) {
+      write_folder_atomically(job.paths().adapter, [&](const fs::path& partial) {
+        write_peft_adapter(partial, *setup.model, job.request().model);
+      });
+      written = job.paths().adapter;
+    }
+    if (written.empty() || job.request().merge) {
+      if (has_lora(*setup.model)) merge_lora(*setup.model);
+      write_folder_atomically(job.paths().model,
+                              [&](const fs::path& partial) { write_checkpoint(partial, *setup.model, *setup.tokenizer); });
+      written = job.paths().model;
+    }
+  }
+  if (group) written = group->exchange_texts(job.id() + "/model", written.string()).front();
+  return written;
+}
+
+void train(Job& job, const torch::Device& device, const std::shared_ptr<DistributedGroup>& group) {
   HyperparameterPlan plan;
   auto setup = prepare_for_run(job, device, plan);
-  if (job.cancel_requested()) return job.end_cancelled();
+  // Ranks agree on cancelling at every step; alone, a cancelled job stops here.
+  if (!group && job.cancel_requested()) return job.end_cancelled();
   std::vector<TokenizedExample> validation;
   if (setup.validation) validation = std::move(setup.validation->examples);
+  const bool writes = !group || group->rank() == 0;
   Trainer trainer(setup.model, *setup.tokenizer, training_options(plan), std::move(setup.training.examples),
-                  std::move(validation), job.paths().checkpoints);
-  const auto checkpoint = TrainingCheckpoints::latest(job.paths().checkpoints);
+                  std::move(validation), writes ? job.paths().checkpoints : fs::path(),
+                  group);
+  const auto checkpoint = writes ? TrainingCheckpoints::latest(job.paths().checkpoints) : std::nullopt;
   if (checkpoint) trainer.resume_from(*checkpoint);
+  trainer.synchronize_ranks();
   job.training_begins(checkpoint, trainer.completed_steps());
 
   TrainingCallbacks callbacks;
   callbacks.on_step = [&job](const StepMetrics& metrics) { job.record_step(metrics); };
   callbacks.on_checkpoint = [&job](const SavedCheckpoint& saved) { job.record_checkpoint(saved); };
   callbacks.cancel = job.cancel_flag();
-  if (trainer.run(callbacks) == TrainingOutcome::cancelled || job.cancel_requested()) return job.end_cancelled();
-  if (has_lora(*setup.model)) {
-    write_folder_atomically(job.paths().adapter, [&](const fs::path& partial) {
-      write_peft_adapter(partial, *setup.model, job.request().model);
-    });
-    if (!job.request().merge) return job.succeed(job.paths().adapter);
-    merge_lora(*setup.model);
-  }
-  write_folder_atomically(job.paths().model,
-                          [&](const fs::path& partial) { write_checkpoint(partial, *setup.model, *setup.tokenizer); });
-  job.succeed(job.paths().model);
+  if (trainer.run(callbacks) == TrainingOutcome::cancelled) return job.end_cancelled();
+  // Alone, a cancel that came after the last step still cancels; in a world the ranks finish together.
+  if (!group && job.cancel_requested()) return job.end_cancelled();
+  job.succeed(write_trained_model(job, setup, group.get()));
+}
+
+// In a world, this rank's failure breaks the group, so that the other ranks fail too, naming it.
+void fail_in_world(Job& job, ft_job_status expected, DistributedGroup* group) {
+  const auto failure = failure_of_current_exception();
+  if (group) group->report_failure(failure.message);
+  job.fail(expected, failure);
 }
 
 }  // namespace
 
-bool validate_job(Job& job, const torch::Device& device) {
+bool validate_job(Job& job, const torch::Device& device, DistributedGroup* group) {
   try {
+    if (group) return validate_in_world(job, device, *group);
     if (job.cancel_requested()) return false;
     const auto setup = prepare_training(job.request(), device);
     return job.mark_validated(describe_plan(setup, device));
   } catch (...) {
-    job.fail(FT_JOB_VALIDATING_FILES, failure_of_current_exception());
+    fail_in_world(job, FT_JOB_VALIDATING_FILES, group);
     return false;
   }
 }
 
-void run_job(Job& job, const torch::Device& device) {
+void run_job(Job& job, const torch::Device& device, const std::shared_ptr<DistributedGroup>& group) {
   try {
-    train(job, device);
+    train(job, device, group);
   } catch (...) {
-    job.fail(FT_JOB_RUNNING, failure_of_current_exception());
+    fail_in_world(job, FT_JOB_RUNNING, group.get());
   }
+}
+
+void withdraw_from_world(Job& job, DistributedGroup* group) {
+  if (group) group->report_failure("its job " + job.id() + " was cancelled on this rank before it trained");
 }
 
 }  // namespace ft::plugin

@@ -7,8 +7,15 @@
 
 ft_plugin::ft_plugin(ft::plugin::PluginOptions options_, torch::Device device_)
     : options(std::move(options_)), device(device_) {
-  workspace = std::make_unique<ft::plugin::Workspace>(options.workspace);
-  jobs = std::make_unique<ft::plugin::JobManager>(*workspace, device, options.max_concurrent_jobs);
+  auto folder = options.workspace;
+  if (options.distributed && options.distributed->world_size > 1) {
+    group = ft::DistributedGroup::join(*options.distributed, device);
+    // Rank 0 keeps the job's records, checkpoints and model; every other rank keeps only its own
+    // view of the job (job.json and the event log) in a workspace of its own beside them.
+    if (group->rank() > 0) folder /= "rank-" + std::to_string(group->rank());
+  }
+  workspace = std::make_unique<ft::plugin::Workspace>(folder);
+  jobs = std::make_unique<ft::plugin::JobManager>(*workspace, device, options.max_concurrent_jobs, group);
 }
 
 namespace ft::plugin {

@@ -3,6 +3,7 @@
 // memory.
 #pragma once
 
+#include "engine/distributed/distributed_group.h"
 #include "plugin/job_manager.h"
 #include "plugin/plugin_options.h"
 #include "plugin/resident_model.h"
@@ -18,6 +19,9 @@ struct ft_plugin {
 
   ft::plugin::PluginOptions options;
   torch::Device device;
+  // This process's place in a data-parallel world (null: it trains alone); before the jobs,
+  // which use it until they are closed.
+  std::shared_ptr<ft::DistributedGroup> group;
   std::unique_ptr<ft::plugin::Workspace> workspace;  // holds the lock
   std::unique_ptr<ft::plugin::JobManager> jobs;      // declared after: closed before the lock goes
   ft::plugin::ResidentModel generation_model;         // ft_generate's last model, released by ft_close

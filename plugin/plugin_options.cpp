@@ -5,6 +5,7 @@
 #include "plugin/api_error.h"
 
 #include <sched.h>
+#include <cstdlib>
 #include <thread>
 
 namespace ft::plugin {
@@ -33,8 +34,8 @@ int integer_in(const nlohmann::json& options, const std::string& key, int low, i
 
 PluginOptions parse_plugin_options(const nlohmann::json& options) {
   for (const auto& [key, value] : options.items()) {
-    if (key != "workspace" && key != "device" && key != "max_concurrent_jobs" && key != "threads") {
-      reject("unknown key " + quoted_excerpt(key) + " (known: workspace, device, max_concurrent_jobs, threads)");
+    if (key != "workspace" && key != "device" && key != "max_concurrent_jobs" && key != "threads" && key != "distributed") {
+      reject("unknown key " + quoted_excerpt(key) + " (known: workspace, device, max_concurrent_jobs, threads, distributed)");
     }
   }
   PluginOptions parsed;
@@ -52,6 +53,14 @@ PluginOptions parse_plugin_options(const nlohmann::json& options) {
   }
   parsed.max_concurrent_jobs = integer_in(options, "max_concurrent_jobs", 1, 64, 1);
   parsed.threads = integer_in(options, "threads", 0, 1024, 0);
+  if (!options.contains("distributed")) {
+    parsed.distributed = world_from_environment([](const char* name) { return std::getenv(name); });
+  } else if (options["distributed"] != false) {
+    parsed.distributed = world_from_json(options["distributed"]);
+  }
+  if (parsed.distributed && parsed.distributed->world_size > 1 && parsed.max_concurrent_jobs > 1) {
+    reject("\"max_concurrent_jobs\" must be 1 in a distributed world: its ranks train one job at a time, in step");
+  }
   return parsed;
 }
 

@@ -1,9 +1,13 @@
-// ft_open's options document: {"workspace", "device", "max_concurrent_jobs", "threads"}.
+// ft_open's options document: {"workspace", "device", "max_concurrent_jobs", "threads",
+// "distributed"}.
 #pragma once
+
+#include "engine/distributed/distributed_world.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace ft::plugin {
@@ -13,6 +17,9 @@ struct PluginOptions {
   std::string device = "auto";  // "auto", "cpu", "cuda", "cuda:N"
   int max_concurrent_jobs = 1;
   int threads = 0;  // 0: one per core available to the process
+  // The data-parallel world this process is a rank of: the option's object, else (when the
+  // option is absent) the environment's RANK, WORLD_SIZE, ...; false turns both off.
+  std::optional<DistributedWorld> distributed;
 };
 
 // Throws ApiError(FT_ERR_INVALID_ARGUMENT) naming the key for a missing workspace, an unknown

@@ -23,6 +23,7 @@ packages=(
   libutf8proc-dev         # utf8proc: Unicode normalization for tokenizer.json normalizers
   libmimalloc-dev         # mimalloc: the allocator of CPU tensors (less fragmentation than glibc's)
   libcpp-httplib-dev      # cpp-httplib: the HTTP server of ft-host serve
+  libgloo-dev             # Gloo's headers, which libtorch's c10d ProcessGroupGloo.hpp includes (distributed training)
   chromium chromium-driver  # the headless browser that tests ft-host serve's web app (Selenium)
 )
 fuzz=false

@@ -25,11 +25,12 @@ int64_t block_values_per_token(const ModelSummary& m) {
   return 10 * m.hidden_size + 4 * feed_forward;
 }
 
-// The engine keeps more than that count: the norms compute in fp32 whatever the precision, and
-// rotations, grouped-query repeats and autocast's casts keep copies. Measured on workloads
-// (a)-(c) of `make bench`, a token of one block holds 1.6 times the count, at the width of the
-// activations' precision; this is that factor in tenths.
-constexpr int64_t measured_values_per_counted_value_x10 = 16;
+// What the engine keeps per counted value, in tenths of a byte, measured with `make bench`'s
+// models (docs/performance.md): in fp32 about 1.2 values of 4 bytes (rotations and grouped-query
+// repeats keep copies); under bf16 autocast about 1.6 values of 2 bytes, since the norms still
+// compute in fp32 and autocast keeps casts of their outputs beside them.
+constexpr int64_t saved_tenth_bytes_fp32 = 48;
+constexpr int64_t saved_tenth_bytes_bf16 = 32;
 
 // The loss runs the output head on one chunk of positions at a time (chunked_token_loss): that
 // chunk's logits, their log-softmax and their gradient, in fp32 also under autocast.
@@ -38,8 +39,8 @@ int64_t output_bytes(const ModelSummary& m, int64_t tokens) {
 }
 
 int64_t activation_bytes(const ModelSummary& m, int64_t tokens, bool bf16_activations) {
-  const int64_t width = bf16_activations ? bf16_bytes : fp32_bytes;
-  const int64_t per_token = m.num_layers * block_values_per_token(m) * width * measured_values_per_counted_value_x10 / 10;
+  const int64_t tenths = bf16_activations ? saved_tenth_bytes_bf16 : saved_tenth_bytes_fp32;
+  const int64_t per_token = m.num_layers * block_values_per_token(m) * tenths / 10;
   return tokens * per_token + output_bytes(m, tokens);
 }
 

@@ -27,8 +27,11 @@ class AdamW {
   void step(double learning_rate);
   void zero_grad();
   int64_t steps_taken() const { return steps_; }
+  // For a rank that takes another rank's state (whose moments it receives in state()'s tensors).
+  void set_steps_taken(int64_t steps) { steps_ = steps; }
 
-  // "exp_avg.<name>", "exp_avg_sq.<name>" and "step"; load checks every name and shape.
+  // "exp_avg.<name>", "exp_avg_sq.<name>" (the moments themselves, not copies) and "step"; load
+  // checks every name and shape.
   NamedTensors state() const;
   void load_state(const SafetensorsReader& file);
 

@@ -1,6 +1,7 @@
 #include "engine/training/trainer.h"
 
 #include "engine/core/error.h"
+#include "engine/distributed/tensor_buckets.h"
 #include "engine/training/learning_rate_schedule.h"
 #include "engine/training/weighted_token_loss.h"
 
@@ -38,13 +39,14 @@ void check_options(const TrainingOptions& o, size_t examples) {
 
 Trainer::Trainer(std::shared_ptr<CausalLM> model, const Tokenizer& tokenizer, TrainingOptions options,
                  std::vector<TokenizedExample> training, std::vector<TokenizedExample> validation,
-                 fs::path checkpoint_dir)
+                 fs::path checkpoint_dir, std::shared_ptr<DistributedGroup> group)
     : model_(std::move(model)),
       tokenizer_(tokenizer),
       options_(options),
       training_(std::move(training)),
       validation_(std::move(validation)),
-      optimizer_(model_->named_parameters(), options.adamw) {
+      optimizer_(model_->named_parameters(), options.adamw),
+      group_(std::move(group)) {
   check_options(options_, training_.size());
   if (!checkpoint_dir.empty()) checkpoints_.emplace(std::move(checkpoint_dir), options_.keep_checkpoints);
 }
@@ -95,33 +97,43 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
 bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, StepMetrics& metrics,
                          const std::atomic<bool>* cancel) {
   const auto started = std::chrono::steady_clock::now();
-  torch::manual_seed(mix(options_.seed ^ 0x5eedull, static_cast<uint64_t>(position_.step)));
+  uint64_t step_seed = mix(options_.seed ^ 0x5eedull, static_cast<uint64_t>(position_.step));
+  // Each rank draws its own dropout masks for its own examples; rank 0 draws what one process would.
+  if (group_ && group_->rank() > 0) step_seed = mix(step_seed, static_cast<uint64_t>(group_->rank()));
+  torch::manual_seed(step_seed);
   model_->train();
-  const auto micro_batches = pack_micro_batches(examples);
-  double total_weight = 0;
-  for (const auto& mb : micro_batches) total_weight += mb.weights.sum().item<double>();
+  const auto micro_batches = pack_micro_batches(rank_share(examples));
+  double local_weight = 0;
+  for (const auto& mb : micro_batches) local_weight += mb.weights.sum().item<double>();
+  // The whole batch's weight, and whether any rank was asked to cancel.
+  std::vector<double> start = {local_weight, cancel && cancel->load() ? 1.0 : 0.0};
+  sum_over_ranks(start);
+  if (start[1] > 0) return false;
   // A batch of prompts with weight 0 has nothing to learn; its loss is 0, not 0/0.
-  const double normaliser = total_weight > 0 ? total_weight : 1.0;
+  const double normaliser = start[0] > 0 ? start[0] : 1.0;
   optimizer_.zero_grad();
-  double loss_sum = 0;
-  int64_t correct = 0, completion = 0, tokens = 0;
+  // Loss sum, correct and all completion tokens, tokens.
+  std::vector<double> sums = {0, 0, 0, 0};
   for (const auto& mb : micro_batches) {
-    if (cancel && cancel->load()) return false;
-    auto sums = micro_batch_loss(*model_, mb, options_.precision, 1.0 / normaliser);
-    loss_sum += sums.weighted_loss.item<double>();
-    correct += sums.correct_completion;
-    completion += sums.completion;
-    tokens += mb.tokens;
+    if (!group_ && cancel && cancel->load()) return false;
+    auto micro = micro_batch_loss(*model_, mb, options_.precision, 1.0 / normaliser);
+    sums[0] += micro.weighted_loss.item<double>();
+    sums[1] += static_cast<double>(micro.correct_completion);
+    sums[2] += static_cast<double>(micro.completion);
+    sums[3] += static_cast<double>(mb.tokens);
   }
-  const double loss = loss_sum / normaliser;
+  sum_over_ranks(sums);
+  const double loss = sums[0] / normaliser;
   if (!std::isfinite(loss)) {
     throw Error(ErrorKind::invalid_input, "step " + std::to_string(position_.step + 1) + ": the training loss became " +
                                               (std::isnan(loss) ? "NaN" : "infinite") +
                                               "; training stopped (checkpoints written before this step are intact)");
   }
+  sum_gradients_over_ranks();
   clip_gradient_norm(model_->named_parameters(), options_.max_grad_norm);
   const double lr = scheduled_learning_rate(options_.learning_rate, position_.step, options_.warmup_steps, total_steps());
   optimizer_.step(lr);
+  const auto tokens = static_cast<int64_t>(sums[3]);
   ++position_.step;
   position_.tokens_seen += tokens;
   position_.examples_seen += static_cast<int64_t>(examples.size());
@@ -131,10 +143,45 @@ bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, S
   metrics.tokens_seen = position_.tokens_seen;
   metrics.examples_seen = position_.examples_seen;
   metrics.train_loss = loss;
-  metrics.train_mean_token_accuracy = completion ? static_cast<double>(correct) / completion : 0.0;
+  metrics.train_mean_token_accuracy = sums[2] > 0 ? sums[1] / sums[2] : 0.0;
   metrics.learning_rate = lr;
-  metrics.tokens_per_second = seconds > 0 ? tokens / seconds : 0.0;
+  metrics.tokens_per_second = seconds > 0 ? static_cast<double>(tokens) / seconds : 0.0;
   return true;
+}
+
+std::vector<const TokenizedExample*> Trainer::rank_share(const std::vector<const TokenizedExample*>& examples) const {
+  if (!group_) return examples;
+  const size_t n = examples.size(), ranks = static_cast<size_t>(group_->size()), rank = static_cast<size_t>(group_->rank());
+  return {examples.begin() + static_cast<long>(n * rank / ranks), examples.begin() + static_cast<long>(n * (rank + 1) / ranks)};
+}
+
+void Trainer::sum_over_ranks(std::vector<double>& values) {
+  if (!group_) return;
+  auto tensor = torch::tensor(values, torch::kDouble);
+  std::vector<torch::Tensor> one{tensor};
+  group_->all_reduce_sum(one);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = tensor[static_cast<int64_t>(i)].item<double>();
+}
+
+void Trainer::sum_gradients_over_ranks() {
+  if (!group_) return;
+  std::vector<torch::Tensor> trainable;
+  std::vector<double> has_gradient;
+  for (const auto& p : model_->parameters()) {
+    if (!p.requires_grad()) continue;
+    trainable.push_back(p);
+    has_gradient.push_back(p.grad().defined() ? 1.0 : 0.0);
+  }
+  // A rank whose share was empty has no gradients; a parameter no rank used keeps none.
+  sum_over_ranks(has_gradient);
+  std::vector<torch::Tensor> gradients;
+  for (size_t i = 0; i < trainable.size(); ++i) {
+    if (has_gradient[i] == 0) continue;
+    auto& p = trainable[i];
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    gradients.push_back(p.grad());
+  }
+  all_reduce_in_buckets(*group_, gradients);
 }
 
 std::vector<PackedBatch> Trainer::pack_micro_batches(const std::vector<const TokenizedExample*>& examples) const {
@@ -153,17 +200,21 @@ Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples) {
   model_->eval();
   std::vector<const TokenizedExample*> all;
   for (const auto& e : examples) all.push_back(&e);
-  double loss_sum = 0, weight = 0;
-  int64_t correct = 0, completion = 0;
-  for (const auto& mb : pack_micro_batches(all)) {
-    auto sums = micro_batch_loss(*model_, mb, options_.precision, std::nullopt);
-    loss_sum += sums.weighted_loss.item<double>();
-    weight += sums.weight;
-    correct += sums.correct_completion;
-    completion += sums.completion;
+  // Loss sum, weight, correct and all completion tokens; data parallel, each rank evaluates
+  // every world_size-th micro-batch.
+  std::vector<double> sums = {0, 0, 0, 0};
+  const auto micro_batches = pack_micro_batches(all);
+  const size_t first = group_ ? static_cast<size_t>(group_->rank()) : 0, stride = group_ ? static_cast<size_t>(group_->size()) : 1;
+  for (size_t i = first; i < micro_batches.size(); i += stride) {
+    auto micro = micro_batch_loss(*model_, micro_batches[i], options_.precision, std::nullopt);
+    sums[0] += micro.weighted_loss.item<double>();
+    sums[1] += micro.weight;
+    sums[2] += static_cast<double>(micro.correct_completion);
+    sums[3] += static_cast<double>(micro.completion);
   }
+  sum_over_ranks(sums);
   model_->train();
-  return {weight > 0 ? loss_sum / weight : 0.0, completion ? static_cast<double>(correct) / completion : 0.0};
+  return {sums[1] > 0 ? sums[0] / sums[1] : 0.0, sums[3] > 0 ? sums[2] / sums[3] : 0.0};
 }
 
 uint64_t Trainer::data_fingerprint() const {
@@ -188,6 +239,34 @@ void Trainer::save_checkpoint_if_due(bool epoch_end, const TrainingCallbacks& ca
 
 void Trainer::resume_from(const fs::path& checkpoint) {
   position_ = TrainingCheckpoints::load(checkpoint, data_fingerprint(), *model_, optimizer_);
+}
+
+void Trainer::synchronize_ranks() {
+  if (!group_) return;
+  const auto fingerprint = static_cast<int64_t>(data_fingerprint());
+  auto scalars = torch::tensor({fingerprint, position_.step, position_.completed_epochs, position_.tokens_seen,
+                                position_.examples_seen, optimizer_.steps_taken()},
+                               torch::kLong);
+  std::vector<torch::Tensor> one{scalars};
+  group_->broadcast_from_rank0(one);
+  if (scalars[0].item<int64_t>() != fingerprint) {
+    throw Error(ErrorKind::invalid_input,
+                "rank " + std::to_string(group_->rank()) +
+                    ": its training data, batch size or seed differ from rank 0's (every rank must read the same "
+                    "training file)",
+                "training_file");
+  }
+  position_ = {scalars[1].item<int64_t>(), scalars[2].item<int64_t>(), scalars[3].item<int64_t>(),
+               scalars[4].item<int64_t>()};
+  optimizer_.set_steps_taken(scalars[5].item<int64_t>());
+  std::vector<torch::Tensor> state;
+  for (const auto& p : model_->parameters()) {
+    if (p.requires_grad()) state.push_back(p);
+  }
+  for (const auto& [name, tensor] : optimizer_.state()) {
+    if (name != "step") state.push_back(tensor);
+  }
+  broadcast_in_buckets(*group_, state);
 }
 
 }  // namespace ft

@@ -8,9 +8,16 @@
 // generator (dropout) is re-seeded from (seed, step) before every optimizer step. Both are
 // functions of the position in the run, so a resumed run draws exactly what an uninterrupted
 // one would have.
+//
+// Data parallel (with a DistributedGroup): every rank holds the whole training set and draws the
+// same order; each rank trains a contiguous share of every step's examples in its micro-batches,
+// the loss is normalised by the weight of the whole step's batch, and the gradients are summed
+// over the ranks in buckets, so every rank steps the same optimizer on the gradient one process
+// would have computed for the whole batch. Ranks agree on cancelling at the start of each step.
 #pragma once
 
 #include "engine/data/example_template.h"
+#include "engine/distributed/distributed_group.h"
 #include "engine/models/causal_lm.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/training/adamw.h"
@@ -67,21 +74,27 @@ enum class TrainingOutcome { completed, cancelled };
 struct TrainingCallbacks {
   std::function<void(const StepMetrics&)> on_step;
   std::function<void(const SavedCheckpoint& checkpoint)> on_checkpoint;
-  const std::atomic<bool>* cancel = nullptr;  // checked before every micro-batch
+  const std::atomic<bool>* cancel = nullptr;  // checked before every micro-batch (data parallel: every step)
 };
 
 class Trainer {
  public:
-  // `checkpoint_dir` receives the checkpoints (training_checkpoint.h); empty: no checkpoints.
+  // `checkpoint_dir` receives the checkpoints (training_checkpoint.h); empty: no checkpoints (as
+  // on every rank but 0). `group`: this process is one rank of a data-parallel world.
   Trainer(std::shared_ptr<CausalLM> model, const Tokenizer& tokenizer, TrainingOptions options,
           std::vector<TokenizedExample> training, std::vector<TokenizedExample> validation,
-          std::filesystem::path checkpoint_dir);
+          std::filesystem::path checkpoint_dir, std::shared_ptr<DistributedGroup> group = nullptr);
 
   // Continues from a checkpoint written by this trainer for the same data and options, at the end
   // of an epoch or inside one: weights, optimizer state, schedule position and counters; the run
   // then trains the examples that remain, in the same order. Throws ft::Error(invalid_input)
   // when the checkpoint belongs to other data.
   void resume_from(const std::filesystem::path& checkpoint);
+
+  // Data parallel, before run(): every rank takes rank 0's trainable weights, optimizer state and
+  // position (rank 0 having resumed from its checkpoint, if any). Throws ft::Error(invalid_input)
+  // on a rank whose data, batch size or seed differ from rank 0's.
+  void synchronize_ranks();
 
   // Trains until the last epoch or until cancelled. A loss that is not finite throws
   // ft::Error(invalid_input) naming the step; checkpoints written before stay usable.
@@ -96,6 +109,13 @@ class Trainer {
 
  private:
   std::vector<size_t> epoch_order(int64_t epoch) const;
+  // This rank's contiguous share of a step's examples (all of them without a group).
+  std::vector<const TokenizedExample*> rank_share(const std::vector<const TokenizedExample*>& examples) const;
+  // Sums `values` over the ranks (nothing without a group).
+  void sum_over_ranks(std::vector<double>& values);
+  // The gradients of every rank summed, each rank's undefined ones taken as zero where another
+  // rank has one.
+  void sum_gradients_over_ranks();
   // One optimizer step over `examples`; false when cancelled before it completed.
   bool train_step(const std::vector<const TokenizedExample*>& examples, StepMetrics& metrics,
                   const std::atomic<bool>* cancel);
@@ -112,6 +132,7 @@ class Trainer {
   std::optional<TrainingCheckpoints> checkpoints_;
   AdamW optimizer_;
   TrainingPosition position_;
+  std::shared_ptr<DistributedGroup> group_;
 };
 
 }  // namespace ft
