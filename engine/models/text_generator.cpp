@@ -2,6 +2,8 @@
 
 #include "engine/core/error.h"
 
+#include <algorithm>
+
 namespace ft {
 namespace {
 
@@ -47,9 +49,13 @@ GenerationResult generate_text(CausalLM& model, const Tokenizer& tokenizer, cons
   const auto device = model.parameters().front().device();
   auto random = at::detail::createCPUGenerator(options.seed);
   KeyValueCache cache;
+  const int64_t known_tokens = std::min(tokenizer.vocab_size(), model.config().vocab_size);
   GenerationResult result{"", {}, "length"};
   for (int64_t i = 0; i < options.max_tokens; ++i) {
-    const auto token = next_token(last_logits(model, ids, context, cache, device), options, random);
+    // Embeddings are often padded past the tokenizer's vocabulary (to a multiple of 64 or 128):
+    // rows no token has are never sampled.
+    const auto logits = last_logits(model, ids, context, cache, device).narrow(0, 0, known_tokens);
+    const auto token = next_token(logits, options, random);
     if (token == tokenizer.eos_id()) {
       result.finish_reason = "stop";
       break;

@@ -449,6 +449,8 @@ FT_API ft_status ft_job_resume(ft_plugin *plugin, const char *job_id, char **out
 
 // Completes a prompt with a fine-tuned model (the job id of a succeeded job) or any Hugging Face
 // checkpoint folder. Blocks the calling thread while it generates; may run while jobs train.
+// The handle keeps the model loaded for the next call (one model at a time; ft_close or a call
+// with another model releases it); calls on one handle are serialised.
 //
 // `request_json` (borrowed): {"model", "prompt" or "messages", "max_tokens", "temperature",
 // "top_p", "seed"} (docs/api.md). On success sets *out_json to {"text", "tokens",
