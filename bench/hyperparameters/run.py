@@ -44,7 +44,9 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.out = os.path.abspath(args.out)
-        self.plugin = Plugin(args.library, os.path.join(self.out, "workspace"), args.threads)
+        # A workspace of its own, so that two invocations can share the cache of runs.
+        self.workspace = os.path.join(self.out, f"workspace-{os.getpid()}")
+        self.plugin = Plugin(args.library, self.workspace, args.threads)
         os.makedirs(os.path.join(self.out, "runs"), exist_ok=True)
         self.trained_runs = 0
         self.hashes = {}
@@ -73,7 +75,7 @@ class Bench:
                 result = json.load(f)
             result["hyper"]["learning_rate_multiplier"] = plan["learning_rate_multiplier"]["value"]
             return result
-        epochs_dir = os.path.join(self.out, "epochs", key)
+        epochs_dir = os.path.join(self.workspace, "epochs", key)
         shutil.rmtree(epochs_dir, ignore_errors=True)
         started = time.monotonic()
         job, plan, steps = self.plugin.train(request, epochs_dir)
@@ -93,9 +95,10 @@ class Bench:
                               "test_nll": t["completion_nll"], "test_em": t["exact_match"]}
                              for e, (v, t) in enumerate(zip(valid, test))]}
         shutil.rmtree(epochs_dir, ignore_errors=True)
-        shutil.rmtree(os.path.join(self.out, "workspace", "jobs", job["id"]), ignore_errors=True)
-        with open(cached, "w") as f:
+        shutil.rmtree(os.path.join(self.workspace, "jobs", job["id"]), ignore_errors=True)
+        with open(cached + ".part", "w") as f:
             json.dump(result, f)
+        os.rename(cached + ".part", cached)
         self.trained_runs += 1
         last = result["epochs"][-1]
         self.log(f"  {os.path.basename(task)} {method} {hyper or 'auto'}: lr {result['hyper']['learning_rate']:.3g}, "
@@ -277,6 +280,7 @@ def main(argv):
                     studies.append(bench.study(base, task, method))
     finally:
         bench.plugin.close()
+        shutil.rmtree(bench.workspace, ignore_errors=True)
     header = {"date": datetime.date.today().isoformat(), "machine": machine(), "quick": args.quick,
               "seconds": round(time.monotonic() - started), "trained_runs": bench.trained_runs}
     text = report.markdown(header, studies)
