@@ -1,4 +1,4 @@
-// ft-evaluate-model --file EXAMPLES.jsonl [--threads N] MODEL_FOLDER...
+// ft-evaluate-model --file EXAMPLES.jsonl [--threads N] [--base BASE_FOLDER] MODEL_FOLDER...
 //
 // The benchmark's test metrics of each model on a file of examples in either OpenAI format, one
 // JSON line per model:
@@ -10,7 +10,8 @@
 // prompt reproduces token for token (each greedy step then sees the reference's prefix), so no
 // generation loop is needed. Examples are tokenized as training tokenizes them (the folder's
 // tokenizer and chat template, engine/data/example_template.h). A MODEL_FOLDER holding
-// adapter_config.json is a PEFT adapter and runs on the base it names.
+// adapter_config.json is a PEFT adapter and runs on BASE_FOLDER, or else on the base it names
+// (a training checkpoint's adapter names none).
 #include "engine/core/error.h"
 #include "engine/data/chat_format.h"
 #include "engine/data/packed_batch.h"
@@ -58,9 +59,9 @@ void score(ft::CausalLM& model, const ft::PackedBatch& batch, Scores& scores) {
   scores.exact += with_completion - with_a_miss;
 }
 
-nlohmann::json evaluate(const fs::path& folder, const fs::path& file) {
+nlohmann::json evaluate(const fs::path& folder, const fs::path& file, const fs::path& adapter_base) {
   const bool adapter = fs::exists(folder / "adapter_config.json");
-  const fs::path base = adapter ? ft::peft_base_model_folder(folder) : folder;
+  const fs::path base = !adapter ? folder : !adapter_base.empty() ? adapter_base : ft::peft_base_model_folder(folder);
   const auto tokenizer = ft::Tokenizer::load_folder(base);
   const auto chat = ft::chat_format_of(base, tokenizer);
   const auto config = ft::read_model_config(base / "config.json");
@@ -86,19 +87,21 @@ nlohmann::json evaluate(const fs::path& folder, const fs::path& file) {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: ft-evaluate-model --file EXAMPLES.jsonl [--threads N] MODEL_FOLDER...\n");
+  std::fprintf(stderr, "usage: ft-evaluate-model --file EXAMPLES.jsonl [--threads N] [--base BASE_FOLDER] MODEL_FOLDER...\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  fs::path file;
+  fs::path file, adapter_base;
   std::vector<fs::path> folders;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--file" && i + 1 < argc) {
       file = argv[++i];
+    } else if (arg == "--base" && i + 1 < argc) {
+      adapter_base = argv[++i];
     } else if (arg == "--threads" && i + 1 < argc) {
       torch::set_num_threads(std::stoi(argv[++i]));
     } else if (arg.rfind("--", 0) == 0) {
@@ -109,7 +112,7 @@ int main(int argc, char** argv) {
   }
   if (file.empty() || folders.empty()) return usage();
   try {
-    for (const auto& folder : folders) std::printf("%s\n", evaluate(folder, file).dump().c_str());
+    for (const auto& folder : folders) std::printf("%s\n", evaluate(folder, file, adapter_base).dump().c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ft-evaluate-model: %s\n", e.what());
     return 1;

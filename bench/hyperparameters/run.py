@@ -85,8 +85,8 @@ class Bench:
         missing = [f for f in folders if not os.path.isdir(f)]
         if missing:
             raise RuntimeError(f"epoch models not captured: {missing}")
-        valid = self.evaluate(os.path.join(task, "valid.jsonl"), folders)
-        test = self.evaluate(os.path.join(task, "test.jsonl"), folders)
+        valid = self.evaluate(os.path.join(task, "valid.jsonl"), base, folders)
+        test = self.evaluate(os.path.join(task, "test.jsonl"), base, folders)
         result = {"hyper": {k: plan[k]["value"] for k in ("n_epochs", "batch_size", "learning_rate_multiplier",
                                                           "learning_rate", "prompt_loss_weight", "method")},
                   "set": hyper, "seconds": round(seconds, 1),
@@ -129,10 +129,12 @@ class Bench:
         self.hashes[path] = ((stat.st_size, stat.st_mtime), digest)
         return digest
 
-    def evaluate(self, examples, folders):
-        command = [self.args.evaluator, "--file", examples, "--threads", str(self.args.threads), *folders]
-        lines = subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()
-        return [json.loads(line) for line in lines]
+    def evaluate(self, examples, base, folders):
+        command = [self.args.evaluator, "--file", examples, "--threads", str(self.args.threads), "--base", base, *folders]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)}: {done.stderr.strip()}")
+        return [json.loads(line) for line in done.stdout.splitlines()]
 
     # ---- one base, task and method ----
 
