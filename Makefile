@@ -2,7 +2,9 @@
 #   make demo   install what is missing, build, and run the demo fine-tune
 #   make test   install what is missing, build, and run every test
 # and, for the plugin's ABI tests under the sanitizers, make sanitize; for the parsers under
-# libFuzzer, make fuzz (FUZZ_SECONDS per target, default 60; docs/fuzzing.md).
+# libFuzzer, make fuzz (FUZZ_SECONDS per target, default 60; docs/fuzzing.md); for the automatic
+# hyper-parameters against a grid-search oracle, make bench-hparams (BENCH_ARGS passes options,
+# e.g. --quick; docs/hyperparameters.md).
 BUILD_DIR ?= build
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
@@ -10,7 +12,7 @@ FUZZ_SECONDS ?= 60
 MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test build deps clean sanitize fuzz bench
+.PHONY: demo test build deps clean sanitize fuzz bench bench-hparams
 
 deps:
 	@BUILD_DIR=$(BUILD_DIR) ./scripts/install-deps.sh
@@ -43,6 +45,12 @@ fuzz:
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DFT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(FUZZ_DIR) -j $(JOBS)
 	@tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# The harness is standard-library Python over the plugin's C ABI and ft-evaluate-model.
+bench-hparams: build
+	@python3 bench/hyperparameters/run.py --out $(BUILD_DIR)/bench-hparams \
+	  --library $(BUILD_DIR)/plugin/libfinetune.so \
+	  --evaluator $(BUILD_DIR)/bench/hyperparameters/ft-evaluate-model $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -22,10 +22,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Tokenizers trained for tiny presets stay small (the demo's data is a few kilobytes); larger
+// Tokenizers trained for tiny presets stay small (the demo's data is a few kilobytes), the small
+// Llamas' at 4096 pieces (their embedding would otherwise be most of the model); larger
 // architectures get a Llama-sized vocabulary, fewer pieces when the text holds fewer merges.
 int64_t fresh_vocab_size(const std::string& architecture) {
-  return architecture.rfind("tiny-", 0) == 0 ? 512 : 32000;
+  if (architecture.rfind("tiny-", 0) == 0) return 512;
+  return architecture.rfind("small-llama-", 0) == 0 ? 4096 : 32000;
 }
 
 // Re-throws an engine error from loading a request's file with the request field it came from.

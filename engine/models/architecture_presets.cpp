@@ -78,6 +78,22 @@ ModelConfig tiny_gpt2(int64_t vocab_size) {
   return c;
 }
 
+// Small Llamas for pre-training benchmark bases on a CPU (bench/hyperparameters): 2.4M and 11.3M
+// parameters with a 4096-token vocabulary (tied embeddings, so the vocabulary is not most of the
+// model), large enough to learn a generated language, small enough to pre-train in minutes.
+ModelConfig small_llama(int64_t vocab_size, int64_t hidden, int64_t layers, int64_t heads, int64_t intermediate) {
+  ModelConfig c = tiny_llama(vocab_size);
+  c.hidden_size = hidden;
+  c.num_layers = layers;
+  c.num_heads = heads;
+  c.num_kv_heads = heads / 2;
+  c.head_dim = hidden / heads;
+  c.intermediate_size = intermediate;
+  c.max_position_embeddings = 512;
+  c.tie_word_embeddings = true;
+  return c;
+}
+
 }  // namespace
 
 // BOS and EOS stay unset (-1): they are ids of the tokenizer the caller pairs the model with.
@@ -91,6 +107,8 @@ std::optional<ModelConfig> architecture_preset(const std::string& name, int64_t 
   }
   if (name == "tiny-llama") return tiny_llama(vocab_size);
   if (name == "tiny-gpt2") return tiny_gpt2(vocab_size);
+  if (name == "small-llama-2m") return small_llama(vocab_size, 192, 4, 6, 512);
+  if (name == "small-llama-10m") return small_llama(vocab_size, 384, 6, 6, 1024);
   return std::nullopt;
 }
 
@@ -99,6 +117,8 @@ std::vector<std::string> architecture_preset_names() {
   for (const auto& shape : gpt3_shapes) names.emplace_back(shape.name);
   names.emplace_back("tiny-llama");
   names.emplace_back("tiny-gpt2");
+  names.emplace_back("small-llama-2m");
+  names.emplace_back("small-llama-10m");
   return names;
 }
 

@@ -1,5 +1,6 @@
 // Named architectures a model can be trained from scratch with: the GPT-3 family of Brown et al.
-// 2020 (Table 2.1) and two tiny models for tests and the demo.
+// 2020 (Table 2.1), two tiny models for tests and the demo, and two small Llamas (2.4M and 11.3M
+// parameters) for the hyper-parameter benchmark's bases.
 #pragma once
 
 #include "engine/formats/model_config.h"
@@ -22,7 +23,7 @@ inline constexpr int64_t gpt3_vocab_size = 50257;
 // Throws ft::Error(invalid_argument, param "vocab_size") when vocab_size is not positive.
 std::optional<ModelConfig> architecture_preset(const std::string& name, int64_t vocab_size);
 
-// Every name architecture_preset accepts, smallest GPT-3 first and the tiny ones last.
+// Every name architecture_preset accepts, smallest GPT-3 first, then the tiny and the small ones.
 std::vector<std::string> architecture_preset_names();
 
 }  // namespace ft

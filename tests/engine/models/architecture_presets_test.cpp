@@ -73,6 +73,19 @@ TEST_CASE("Tiny presets take the tokenizer's vocabulary", "[presets]") {
   CHECK(gpt2.max_position_embeddings == 256);
 }
 
+TEST_CASE("Small Llama presets have about 2M and 10M parameters with a 4096-token vocabulary", "[presets]") {
+  const ft::ModelConfig two = *ft::architecture_preset("small-llama-2m", 4096);
+  const ft::ModelConfig ten = *ft::architecture_preset("small-llama-10m", 4096);
+  CHECK(ft::parameter_count(two) == 2410176);
+  CHECK(ft::parameter_count(ten) == 11309952);
+  for (const auto& c : {two, ten}) {
+    CHECK(c.architecture == ft::Architecture::llama);
+    CHECK(c.tie_word_embeddings);
+    CHECK(c.num_heads * c.head_dim == c.hidden_size);
+    CHECK(c.max_position_embeddings == 512);
+  }
+}
+
 TEST_CASE("A preset config is what config.json parsing would give back", "[presets]") {
   for (const std::string& name : ft::architecture_preset_names()) {
     INFO(name);
@@ -85,7 +98,7 @@ TEST_CASE("A preset config is what config.json parsing would give back", "[prese
 }
 
 TEST_CASE("Every listed preset exists and unknown names do not", "[presets]") {
-  CHECK(ft::architecture_preset_names().size() == 10);
+  CHECK(ft::architecture_preset_names().size() == 12);
   for (const std::string& name : ft::architecture_preset_names()) CHECK(ft::architecture_preset(name, 512).has_value());
   CHECK_FALSE(ft::architecture_preset("gpt3-huge", 512).has_value());
   CHECK_THROWS_AS(ft::architecture_preset("tiny-llama", 0), ft::Error);

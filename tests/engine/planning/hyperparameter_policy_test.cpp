@@ -119,10 +119,12 @@ TEST_CASE("The learning rate is the multiplier times GPT-3's rate for the model'
   };
   const double interpolated_200m = 6e-4 * std::pow(0.5, std::log(200.0 / 125.0) / std::log(350.0 / 125.0));
   const double interpolated_3b = 1.6e-4 * std::pow(1.2 / 1.6, std::log(3.0 / 2.7) / std::log(6.7 / 2.7));
+  // Below Small, the power law through Table 2.1's ends (6e-4 at 125M, 6e-5 at 175B) continued.
+  const double extended_1m = 6e-4 * std::pow(125.0, std::log(10.0) / std::log(1400.0));
   const Row rows[] = {
       {125'000'000, 6e-4},           {350'000'000, 3e-4},   {760'000'000, 2.5e-4},  {1'300'000'000, 2e-4},
       {13'000'000'000, 1e-4},        {175'000'000'000, 6e-5}, {200'000'000, interpolated_200m},
-      {3'000'000'000, interpolated_3b}, {1'000'000, 6e-4},   {1'000'000'000'000, 6e-5},
+      {3'000'000'000, interpolated_3b}, {1'000'000, extended_1m}, {1'000'000'000'000, 6e-5},
   };
   // Memory enough for 175B's 2.8 TB of weights and optimizer state, so that every size plans.
   const ft::MachineSummary huge{true, uint64_t(1) << 45, 64};
@@ -133,7 +135,10 @@ TEST_CASE("The learning rate is the multiplier times GPT-3's rate for the model'
     CHECK(plan.number("learning_rate_multiplier") == 0.05);
     CHECK(plan.number("learning_rate") == Approx(0.05 * row.base_rate).epsilon(0.005));
   }
-  CHECK(plan_for(400, json::object(), gpt3_small_shaped(1'000'000)).at("learning_rate").reason.find("below") != std::string::npos);
+  const std::string below = plan_for(400, json::object(), gpt3_small_shaped(1'000'000)).at("learning_rate").reason;
+  CHECK(below.find("below GPT-3 Small") != std::string::npos);
+  CHECK(below.find("is pre-trained at") != std::string::npos);
+  CHECK(below.find("learning_rate_multiplier 0.05 x 0.00278 = 0.000139") != std::string::npos);
   CHECK(plan_for(400, json::object(), gpt3_small_shaped(200'000'000)).at("learning_rate").reason.find("interpolated") !=
         std::string::npos);
 }
