@@ -9,6 +9,7 @@
 #include "engine/data/jsonl_reader.h"
 #include "engine/models/weight_initialization.h"
 #include "engine/models/weight_storage.h"
+#include "engine/training/thread_count_scope.h"
 
 #include <chrono>
 #include <fstream>
@@ -106,10 +107,8 @@ double time_training_pass(CausalLM& model, Precision precision, int64_t rows, in
 double measure_micro_batch(CausalLM& model, const torch::Device& device, Precision precision, int64_t micro_batch,
                            int64_t seq_len, int threads) {
   const int64_t rows = device.is_cpu() ? std::clamp<int64_t>(kTimedTokensOnCpu / seq_len, 1, micro_batch) : micro_batch;
-  const int before = at::get_num_threads();
-  at::set_num_threads(threads);
+  const ThreadCountScope scope(threads);
   const double seconds = time_training_pass(model, precision, rows, seq_len);
-  at::set_num_threads(before);
   return seconds * static_cast<double>(micro_batch) / static_cast<double>(rows);
 }
 
@@ -198,7 +197,8 @@ torch::Device choose_device(const std::string& name) {
 MachineSummary describe_machine(const torch::Device& device) {
   MachineSummary m;
   m.gpu = device.is_cuda();
-  m.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // The threads the process may use: ft_open's "threads" option, else every core it may run on.
+  m.cores = std::max(1, at::get_num_threads());
   m.native_bf16 = has_native_bf16(device);
   // On the GPU the micro-batch is probed rather than estimated, so its free memory is not read.
   std::ifstream meminfo("/proc/meminfo");

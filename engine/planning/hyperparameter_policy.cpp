@@ -672,20 +672,21 @@ class Planner {
                          num(int64_t(machine_.available_memory_bytes)) + " available");
   }
 
-  // CPU threads by measurement: a micro-batch timed with every vCPU and with half of them, since
+  // CPU threads by measurement: a micro-batch timed with every thread the process may use (the
+  // machine's vCPUs unless the host said fewer) and with half of them, since
   // two hyper-threads share one core's matrix units and may run no faster than one; the fewer
   // threads are kept unless the more are at least 5% faster. The timing also feeds
-  // estimated_seconds. On a GPU the CPU only feeds it: every vCPU.
+  // estimated_seconds. On a GPU the CPU only feeds it: every thread.
   ResolvedHyperparameter threads() {
     const int64_t all = machine_.cores, half = std::max<int64_t>(1, all / 2);
     if (!probes_.measured_seconds_per_micro_batch) {
-      return automatic("threads", all, num(all) + ", every vCPU: no micro-batch was timed to choose fewer");
+      return automatic("threads", all, num(all) + ", every thread the process may use: no micro-batch was timed to choose fewer");
     }
     const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len");
     const auto with_all = probes_.measured_seconds_per_micro_batch(micro, seq, static_cast<int>(all));
     if (machine_.gpu || half == all) {
       timed_seconds_ = with_all;
-      return automatic("threads", all, num(all) + ", every vCPU" + (machine_.gpu ? ": the GPU computes, the CPU feeds it" : ""));
+      return automatic("threads", all, num(all) + ", every thread the process may use" + (machine_.gpu ? ": the GPU computes, the CPU feeds it" : ""));
     }
     const auto with_half = probes_.measured_seconds_per_micro_batch(micro, seq, static_cast<int>(half));
     const bool fewer = with_half <= with_all / 0.95;

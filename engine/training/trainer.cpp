@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/distributed/tensor_buckets.h"
 #include "engine/training/learning_rate_schedule.h"
+#include "engine/training/thread_count_scope.h"
 #include "engine/training/weighted_token_loss.h"
 
 #include <chrono>
@@ -67,7 +68,8 @@ std::vector<size_t> Trainer::epoch_order(int64_t epoch) const {
 }
 
 TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
-  if (options_.threads > 0) at::set_num_threads(options_.threads);
+  // The plan's thread count for this run only: the next plan measures from the process's own.
+  const ThreadCountScope threads(options_.threads);
   const int64_t per_epoch = steps_per_epoch();
   const auto batch = static_cast<size_t>(options_.batch_size);
   // A run resumed inside an epoch continues at the step it stopped after, in the same order.
