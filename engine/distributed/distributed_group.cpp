@@ -50,7 +50,25 @@ struct DistributedGroup::State {
   std::string backend_name;
   c10::intrusive_ptr<c10d::TCPStore> store;
   c10::intrusive_ptr<c10d::Backend> backend;
-  std::optional<std::string> broken;  // the error every later call throws
+  // The error every later call throws, once set. The trainer's thread and a host's thread (an
+  // exchange of job ids) both read and set it, hence the lock.
+  std::mutex broken_mutex;
+  std::optional<std::string> broken_message;
+
+  std::optional<std::string> broken() {
+    std::lock_guard<std::mutex> lock(broken_mutex);
+    return broken_message;
+  }
+  // Sets the message unless one is set already; true when this call set it.
+  bool set_broken(std::string message) {
+    std::lock_guard<std::mutex> lock(broken_mutex);
+    if (broken_message) return false;
+    broken_message = std::move(message);
+    return true;
+  }
+  void throw_if_broken() {
+    if (const auto message = broken()) throw Error(ErrorKind::io, *message, "distributed");
+  }
   std::mutex rounds_mutex;
   std::map<std::string, uint64_t> rounds;  // how often each round was exchanged
 
@@ -107,17 +125,16 @@ struct DistributedGroup::State {
   }
 
   [[noreturn]] void break_group(const std::string& during, const std::string& detail) {
-    if (!broken) {
-      broken = "distributed training, " + who(world.rank) + ": " + culprit() + " (during " + during + ": " +
-               detail.substr(0, 300) + ")";
+    if (!broken() && set_broken("distributed training, " + who(world.rank) + ": " + culprit() + " (during " + during +
+                                ": " + detail.substr(0, 300) + ")")) {
       backend.reset();  // closes this rank's connections, so that no other rank waits on it
     }
-    throw Error(ErrorKind::io, *broken, "distributed");
+    throw Error(ErrorKind::io, *broken(), "distributed");
   }
 
   template <typename F>
   void collective(const std::string& what, F&& run) {
-    if (broken) throw Error(ErrorKind::io, *broken, "distributed");
+    throw_if_broken();
     try {
       run();
     } catch (const std::exception& e) {
@@ -261,7 +278,7 @@ void DistributedGroup::broadcast_from_rank0(std::vector<torch::Tensor>& tensors)
 }
 
 std::vector<std::string> DistributedGroup::exchange_texts(const std::string& name, const std::string& text) {
-  if (state_->broken) throw Error(ErrorKind::io, *state_->broken, "distributed");
+  state_->throw_if_broken();
   std::string round;
   {
     std::lock_guard<std::mutex> lock(state_->rounds_mutex);
@@ -279,11 +296,11 @@ std::vector<std::string> DistributedGroup::exchange_texts(const std::string& nam
 
 void DistributedGroup::report_failure(const std::string& message) noexcept {
   try {
-    if (!state_->broken) state_->store->set(rank_key("failed", rank()), bytes(message.substr(0, 1000)));
+    if (!state_->broken()) state_->store->set(rank_key("failed", rank()), bytes(message.substr(0, 1000)));
   } catch (const std::exception&) {
     // The store is gone (rank 0 died): the others find that out themselves.
   }
-  if (!state_->broken) state_->broken = "distributed training, " + state_->who(rank()) + " failed: " + message;
+  state_->set_broken("distributed training, " + state_->who(rank()) + " failed: " + message);
   state_->backend.reset();
 }
 
