@@ -45,9 +45,12 @@ def main(spec_path):
         torch.set_num_threads(spec["threads"])
     model = LlamaForCausalLM.from_pretrained(spec["model"], torch_dtype=torch.float32, attn_implementation="sdpa")
     model.train()
-    # Weight decay on matrices only, as the engine (and GPT-3) decays them.
-    matrices = [p for p in model.parameters() if p.dim() >= 2]
-    others = [p for p in model.parameters() if p.dim() < 2]
+    # Weight decay on weight matrices only, not on norms, biases and the token embedding, as the
+    # engine decays them (engine/training/adamw.cpp).
+    def decays(name, p):
+        return p.dim() >= 2 and "embed_tokens" not in name
+    matrices = [p for name, p in model.named_parameters() if decays(name, p)]
+    others = [p for name, p in model.named_parameters() if not decays(name, p)]
     optimizer = torch.optim.AdamW([{"params": matrices, "weight_decay": spec["weight_decay"]},
                                    {"params": others, "weight_decay": 0.0}],
                                   lr=spec["learning_rate"], betas=tuple(spec["betas"]), eps=spec["eps"])
