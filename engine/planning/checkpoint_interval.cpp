@@ -1,5 +1,7 @@
 #include "engine/planning/checkpoint_interval.h"
 
+#include "engine/planning/reason_numbers.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -15,13 +17,7 @@ constexpr double max_time_percent = 5;
 // SATA SSD's, so that a fast disk only makes checkpoints cheaper than planned.
 constexpr double disk_bytes_per_second = 100e6;
 
-std::string num(double x) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", x);
-  return text;
-}
-
-std::string num(int64_t x) { return std::to_string(x); }
+using reason::num;
 
 ResolvedHyperparameter entry(int64_t value, HyperparameterSource source, std::string reason) {
   return {"checkpoint_interval_steps", value, source, std::move(reason)};
@@ -53,10 +49,10 @@ ResolvedHyperparameter checkpoint_interval_steps(const CheckpointIntervalInputs&
   const auto cheap_enough = static_cast<int64_t>(std::max(1.0, fewest_steps_between));
   const int64_t wanted = std::max(every_ten_minutes, cheap_enough);
   const int64_t interval = std::min(wanted, per_epoch);
-  std::string reason = num(interval) + ": a step takes about " + num(per_step) +
+  std::string reason = num(interval) + ": a step takes about " + num(per_step, 3) +
                        " s (estimated_seconds / total_steps), so " + num(every_ten_minutes) +
                        " steps are about 10 minutes; a checkpoint writes " + num(in.checkpoint_bytes) + " bytes (" +
-                       in.checkpoint_contents + "), about " + num(write_seconds) +
+                       in.checkpoint_contents + "), about " + num(write_seconds, 3) +
                        " s at an assumed 100 MB/s, which stays within 5% of the run at one every " +
                        num(cheap_enough) + " steps or more";
   reason += wanted >= per_epoch ? "; capped at " + epoch_ends(per_epoch) + ", where a checkpoint is always written"

@@ -4,6 +4,7 @@
 #include "engine/planning/checkpoint_interval.h"
 #include "engine/planning/hyperparameter_request.h"
 #include "engine/planning/learning_rate_table.h"
+#include "engine/planning/reason_numbers.h"
 #include "engine/planning/training_memory.h"
 
 #include <algorithm>
@@ -83,13 +84,7 @@ constexpr int64_t lora_large_model_parameters = 20'000'000'000;
 constexpr double lora_dropout_small = 0.1;
 constexpr double lora_dropout_large = 0.05;
 
-std::string num(double x) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", x);
-  return text;
-}
-
-std::string num(int64_t x) { return std::to_string(x); }
+using reason::num;
 
 std::string gib(int64_t bytes) {
   char text[32];
