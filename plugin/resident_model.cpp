@@ -27,13 +27,12 @@ std::string folder_identity(const fs::path& folder) {
   return identity;
 }
 
-LoadedModel load_model(const fs::path& folder, const torch::Device& device) {
-  const bool adapter = fs::exists(folder / "adapter_config.json");
-  const auto base = adapter ? peft_base_model_folder(folder) : folder;
+// `base` is `folder` itself, or for an adapter folder the base model it names.
+LoadedModel load_model(const fs::path& folder, const fs::path& base, const torch::Device& device) {
   auto tokenizer = Tokenizer::load_folder(base);
   auto chat_format = chat_format_of(base, tokenizer);
   auto model = load_causal_lm(base);
-  if (adapter) load_peft_adapter(folder, *model);
+  if (base != folder) load_peft_adapter(folder, *model);
   model->to(device);
   model->eval();
   return {std::move(model), std::move(tokenizer), std::move(chat_format)};
@@ -42,12 +41,14 @@ LoadedModel load_model(const fs::path& folder, const torch::Device& device) {
 }  // namespace
 
 const LoadedModel& ResidentModel::load(const fs::path& folder, const torch::Device& device) {
+  const bool adapter = fs::exists(folder / "adapter_config.json");
+  const auto base = adapter ? peft_base_model_folder(folder) : folder;
   auto identity = folder_identity(folder) + "\n" + device.str();
-  if (fs::exists(folder / "adapter_config.json")) identity += "\n" + folder_identity(peft_base_model_folder(folder));
+  if (adapter) identity += "\n" + folder_identity(base);
   if (loaded_ && identity == identity_) return *loaded_;
   loaded_.reset();  // the old model goes before the new one is read: never two in memory
   identity_.clear();
-  loaded_ = std::make_unique<LoadedModel>(load_model(folder, device));
+  loaded_ = std::make_unique<LoadedModel>(load_model(folder, base, device));
   identity_ = std::move(identity);
   return *loaded_;
 }
