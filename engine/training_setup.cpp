@@ -73,11 +73,8 @@ std::vector<std::string> example_texts(const fs::path& jsonl) {
 // (timing a whole 40 x 488 micro-batch of a small model took 35 s and 5 GB).
 constexpr int64_t kTimedTokensOnCpu = 2048;
 
-// One forward and backward pass of `rows` random sequences of `seq_len` tokens, as training runs
-// it (micro_batch_loss); returns its wall time, after one untimed pass to warm up. A pass of a
-// few milliseconds is at the mercy of whatever else the machine runs, so short passes are
-// repeated, for half a second or five passes, and the fastest is taken.
-double time_training_pass(CausalLM& model, Precision precision, int64_t rows, int64_t seq_len) {
+// `rows` random sequences of `seq_len` tokens, every token a completion token.
+PackedBatch random_batch(const CausalLM& model, int64_t rows, int64_t seq_len) {
   std::mt19937_64 random(rows * 7919 + seq_len);
   std::vector<TokenizedExample> examples(static_cast<size_t>(rows));
   for (auto& e : examples) {
@@ -86,16 +83,25 @@ double time_training_pass(CausalLM& model, Precision precision, int64_t rows, in
   }
   std::vector<const TokenizedExample*> pointers;
   for (const auto& e : examples) pointers.push_back(&e);
-  const auto batch = pack_examples(pointers, seq_len, 1.0);
-  auto pass = [&] {
-    micro_batch_loss(model, batch, precision, 1.0);
-    model.zero_grad();
-  };
-  pass();
+  return pack_examples(pointers, seq_len, 1.0);
+}
+
+// One forward and backward pass as training runs it (micro_batch_loss), gradients cleared after.
+void training_pass(CausalLM& model, Precision precision, const PackedBatch& batch) {
+  micro_batch_loss(model, batch, precision, 1.0);
+  model.zero_grad();
+}
+
+// The wall time of a training pass of `rows` x `seq_len` random tokens, after one untimed pass
+// to warm up. A pass of a few milliseconds is at the mercy of whatever else the machine runs, so
+// short passes are repeated, for half a second or five passes, and the fastest is taken.
+double time_training_pass(CausalLM& model, Precision precision, int64_t rows, int64_t seq_len) {
+  const auto batch = random_batch(model, rows, seq_len);
+  training_pass(model, precision, batch);
   double fastest = std::numeric_limits<double>::infinity(), total = 0;
   for (int timed = 0; timed < 5 && total < 0.5; ++timed) {
     const auto started = std::chrono::steady_clock::now();
-    pass();
+    training_pass(model, precision, batch);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     fastest = std::min(fastest, seconds);
     total += seconds;
@@ -114,7 +120,7 @@ double measure_micro_batch(CausalLM& model, const torch::Device& device, Precisi
 
 bool fits_in_memory(CausalLM& model, Precision precision, int64_t micro_batch, int64_t seq_len) {
   try {
-    time_training_pass(model, precision, micro_batch, seq_len);
+    training_pass(model, precision, random_batch(model, micro_batch, seq_len));
     return true;
   } catch (const c10::Error& e) {
     if (std::string(e.what()).find("out of memory") == std::string::npos) throw;
