@@ -2,10 +2,18 @@
 
 #include "engine/models/lora.h"
 
+#include <ATen/autocast_mode.h>
+
 namespace ft {
 
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
-  if (x.scalar_type() == weight.scalar_type()) return torch::nn::functional::linear(x, weight, bias);
+  // Autocast already runs the product in its own dtype; casting x to the weight's first would
+  // only add two copies of the activations. at::linear, not torch::nn::functional::linear (a
+  // matmul with the weight's transpose, a view): autocast keeps its bf16 copy of a weight only
+  // when it casts the weight itself, and the chunked loss reuses the head's across chunks.
+  if (x.scalar_type() == weight.scalar_type() || at::autocast::is_autocast_enabled(x.device().type())) {
+    return at::linear(x, weight, bias);
+  }
   auto y = torch::nn::functional::linear(x.to(weight.scalar_type()), weight).to(x.scalar_type());
   return bias.defined() ? y + bias : y;
 }

@@ -15,7 +15,8 @@ class LoraAdapter;  // engine/models/lora.h
 // Activations are fp32; a weight matrix may be held in bf16 or fp16 (a frozen LoRA base keeps
 // its checkpoint's dtype, half the memory of fp32). project() runs the product in the weight's
 // dtype, on the processor's bf16 units where it has them, and returns x's dtype; the bias (a
-// vector, always fp32) is added after. x W^T + b, W [out, in].
+// vector, always fp32) is added after. Under autocast the product is autocast's, in its dtype.
+// x W^T + b, W [out, in].
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});
 
 // y = x W^T + b, W [out, in] as nn.Linear stores it; plus a LoRA update when one is attached.

@@ -48,4 +48,13 @@ AutocastScope::~AutocastScope() {
   at::autocast::set_autocast_dtype(device_type_, previous_dtype_);
 }
 
+AutocastCastCache::AutocastCastCache(Precision precision) : active_(precision == Precision::bf16) {
+  // Autocast drops its cache when its nesting count returns to zero.
+  if (active_) at::autocast::increment_nesting();
+}
+
+AutocastCastCache::~AutocastCastCache() {
+  if (active_ && at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+}
+
 }  // namespace ft

@@ -37,4 +37,19 @@ class AutocastScope {
   at::ScalarType previous_dtype_ = at::kBFloat16;
 };
 
+// Keeps autocast's bf16 copies of the weights alive across the AutocastScopes opened in its
+// lifetime, which would each cast again otherwise: the chunked loss runs the output head once per
+// chunk, and its weight (the largest matrix of a model with a big vocabulary) is then cast once.
+// The backward passes between those scopes run without autocast, as they must.
+class AutocastCastCache {
+ public:
+  explicit AutocastCastCache(Precision precision);
+  ~AutocastCastCache();
+  AutocastCastCache(const AutocastCastCache&) = delete;
+  AutocastCastCache& operator=(const AutocastCastCache&) = delete;
+
+ private:
+  bool active_ = false;
+};
+
 }  // namespace ft

@@ -3,7 +3,7 @@
 namespace ft {
 namespace {
 
-constexpr int64_t logits_per_chunk = int64_t(1) << 23;
+constexpr int64_t logits_per_chunk = int64_t(1) << 25;
 
 torch::Tensor per_token_cross_entropy(const torch::Tensor& logits, const torch::Tensor& targets) {
   return torch::nn::functional::cross_entropy(logits, targets,
@@ -29,6 +29,7 @@ TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, c
   std::vector<torch::Tensor> hidden_gradients;
   double loss = 0;
   TokenLossSums sums;
+  AutocastCastCache head_weight_cast(how.precision);
   for (int64_t start = 0; start < total; start += chunk) {
     const int64_t length = std::min(chunk, total - start);
     auto h = head_input.narrow(0, start, length);

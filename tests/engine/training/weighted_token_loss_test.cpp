@@ -97,8 +97,8 @@ TEST_CASE("the chunked loss equals the plain formula for a model with adapters, 
   check_against_plain(*model);
 }
 
-TEST_CASE("a chunk holds about 8M logits, at least one position", "[loss]") {
-  CHECK(ft::loss_chunk_positions(32000) == 262);
-  CHECK(ft::loss_chunk_positions(151936) == 55);
+TEST_CASE("a chunk holds about 32M logits, at least one position", "[loss]") {
+  CHECK(ft::loss_chunk_positions(32000) == 1048);
+  CHECK(ft::loss_chunk_positions(151936) == 220);
   CHECK(ft::loss_chunk_positions(int64_t(1) << 30) == 1);
 }
