@@ -12,8 +12,10 @@ namespace {
 
 using Json = nlohmann::json;
 
-// The files saved with the tokenizer, besides the one it is read from.
-constexpr const char* kCompanionFiles[] = {"tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt"};
+// The files saved with the tokenizer, besides the one it is read from. The chat template goes
+// with them (transformers 5 keeps it in its own file): the format the model was trained in.
+constexpr const char* kCompanionFiles[] = {"tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
+                                           "chat_template.jinja"};
 
 Json read_optional_json(const fs::path& path) {
   if (!fs::exists(path)) return Json::object();

@@ -143,6 +143,10 @@ TEST_CASE("a folder with tokenizer.json loads through Tokenizer and saves its fi
   const std::string config = R"({"bos_token": {"content": "<|end|>", "special": true}, "eos_token": "<|end|>"})";
   source.write("tokenizer_config.json", config);
   source.write("config.json", R"({"pad_token_id": 3})");
+  // transformers 5 writes the chat template beside the tokenizer: a fine-tuned model saved
+  // without it would be prompted in another format than it was trained on.
+  const std::string chat_template = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}<|end|>{% endfor %}";
+  source.write("chat_template.jinja", chat_template);
   const auto tokenizer = ft::Tokenizer::load_folder(source.path());
   CHECK_FALSE(tokenizer.is_sentencepiece());
   CHECK(tokenizer.encode("hello hello") == std::vector<int64_t>{8, 9});
@@ -157,6 +161,7 @@ TEST_CASE("a folder with tokenizer.json loads through Tokenizer and saves its fi
   tokenizer.save(copy.path(), 2048);
   CHECK(ft::read_file_bytes(copy / "tokenizer.json") == json_text);
   CHECK(ft::read_file_bytes(copy / "tokenizer_config.json") == config);
+  CHECK(ft::read_file_bytes(copy / "chat_template.jinja") == chat_template);
   CHECK_FALSE(fs::exists(copy / "tokenizer.model"));
 }
 
