@@ -64,6 +64,9 @@ def model_folder(build: Path, shape: str) -> Path:
 def example_of_length(sp, rng, length: int) -> dict:
     """A copy-task example of exactly `length` tokens as the engine lays it out:
     [BOS] encode(prompt) encode(completion) [EOS]."""
+    shortest = len(layout(sp, {"prompt": "copy: a =", "completion": " a"}))
+    if length < shortest:
+        raise ValueError(f"a copy-task example takes at least {shortest} tokens, not {length}")
     words = max(1, (length - 4) // 4)
     while True:
         text = " ".join(rng.choice(LETTERS) for _ in range(words))

@@ -292,7 +292,8 @@ nlohmann::json describe_plan(const TrainingSetup& setup, const torch::Device& de
   if (setup.validation) {
     for (const auto& w : setup.validation->warnings) warnings.push_back("validation_file line " + std::to_string(w.line) + ": " + w.message);
   }
-  return {{"model", {{"parameters", parameter_count(setup.model->config())},
+  return {{"model", {{"architecture", architecture_model_type(setup.model->config().architecture)},
+                     {"parameters", parameter_count(setup.model->config())},
                      {"context_length", setup.model->config().max_position_embeddings},
                      {"pretrained", setup.pretrained}}},
           {"device", device.str()},

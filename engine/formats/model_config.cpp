@@ -297,6 +297,8 @@ ModelConfig read_model_config(const std::filesystem::path& config_json) {
 
 const char* architecture_class_name(Architecture architecture) { return names_of(architecture).class_name; }
 
+const char* architecture_model_type(Architecture architecture) { return names_of(architecture).model_type; }
+
 std::string supported_architectures() {
   std::string list;
   for (const auto& n : kArchitectureNames) list += std::string(list.empty() ? "" : ", ") + n.class_name;
@@ -348,7 +350,7 @@ json to_hf_config_json(const ModelConfig& c) {
     return j;
   }
   j["architectures"] = {architecture_class_name(c.architecture)};
-  j["model_type"] = names_of(c.architecture).model_type;
+  j["model_type"] = architecture_model_type(c.architecture);
   j["hidden_size"] = c.hidden_size;
   j["intermediate_size"] = c.intermediate_size;
   j["num_hidden_layers"] = c.num_layers;

@@ -17,6 +17,8 @@ enum class Architecture { llama, mistral, qwen2, qwen3, phi3, gemma2, gpt2 };
 
 // The transformers class name ("LlamaForCausalLM"), and the list of all of them for messages.
 const char* architecture_class_name(Architecture architecture);
+// config.json's model_type ("llama").
+const char* architecture_model_type(Architecture architecture);
 std::string supported_architectures();
 
 // How rotary frequencies are adjusted for long contexts (Llama only).

@@ -36,6 +36,10 @@ TEST_CASE("ft_plan resolves every hyper-parameter with its source and reason", "
   CHECK(plan.json["estimate"]["total_steps"] == h["total_steps"]["value"]);
   CHECK(plan.json["warnings"].is_array());
   CHECK(plan.json["device"].is_string());
+  // What a host shows beside the plan: the tiny-llama fixture is a Llama.
+  CHECK(plan.json["model"]["architecture"] == "llama");
+  CHECK(plan.json["model"]["pretrained"] == true);
+  CHECK(plan.json["model"]["parameters"].get<int64_t>() > 0);
   // Nothing is written to the workspace.
   CHECK(std::filesystem::is_empty(folder.path() / "ws" / "jobs"));
 }
