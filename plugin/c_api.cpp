@@ -121,6 +121,7 @@ ft_status ft_plan(ft_plugin* plugin, const char* request_json, char** out_json) 
     require_pointer(out_json, "ft_plan", "out_json");
     const auto request = read_request(request_json);
     require_request_files(request);
+    const ft::TensorMemoryRetention retention;  // the plan's timing probe runs training steps
     const auto setup = ft::prepare_training(request, handle.device);
     give(out_json, dump_json(ft::describe_plan(setup, handle.device)));
   });

@@ -4,6 +4,7 @@
 #include "engine/formats/checkpoint_writer.h"
 #include "engine/formats/peft_adapter.h"
 #include "engine/models/lora.h"
+#include "engine/training/cpu_tensor_allocator.h"
 #include "engine/training_setup.h"
 #include "plugin/api_error.h"
 #include "plugin/recorded_plan.h"
@@ -126,6 +127,7 @@ void fail_in_world(Job& job, ft_job_status expected, DistributedGroup* group) {
 }  // namespace
 
 bool validate_job(Job& job, const torch::Device& device, DistributedGroup* group) {
+  const TensorMemoryRetention retention;  // the plan's timing probe runs training steps
   try {
     if (group) return validate_in_world(job, device, *group);
     if (job.cancel_requested()) return false;
@@ -138,6 +140,7 @@ bool validate_job(Job& job, const torch::Device& device, DistributedGroup* group
 }
 
 void run_job(Job& job, const torch::Device& device, const std::shared_ptr<DistributedGroup>& group) {
+  const TensorMemoryRetention retention;
   try {
     train(job, device, group);
   } catch (...) {

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     ft::use_cpu_tensor_allocator();  // as the plugin does
+    const ft::TensorMemoryRetention retention;
     auto model = load_for(folder, method == "lora", rank);
     const auto tokenizer = ft::Tokenizer::load_folder(folder);
     ft::TrainingOptions options;

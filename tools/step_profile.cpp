@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
     if (argc > 5) at::set_num_threads(std::stoi(argv[5]));
     const std::string broken_down = argc > 6 ? argv[6] : "";
     ft::use_cpu_tensor_allocator();  // as the plugin does
+    const ft::TensorMemoryRetention retention;
     const auto weights = ft::open_checkpoint_weights(folder);
     auto model = ft::make_causal_lm(ft::read_model_config(folder / "config.json"));
     ft::load_weights(weights, *model);
