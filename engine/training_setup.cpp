@@ -9,10 +9,12 @@
 #include "engine/data/jsonl_reader.h"
 #include "engine/models/weight_initialization.h"
 #include "engine/models/weight_storage.h"
+#include "engine/training/adamw.h"
 #include "engine/training/thread_count_scope.h"
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <random>
@@ -92,21 +94,49 @@ void training_pass(CausalLM& model, Precision precision, const PackedBatch& batc
   model.zero_grad();
 }
 
-// The wall time of a training pass of `rows` x `seq_len` random tokens, after one untimed pass
-// to warm up. A pass of a few milliseconds is at the mercy of whatever else the machine runs, so
-// short passes are repeated, for half a second or five passes, and the fastest is taken.
-double time_training_pass(CausalLM& model, Precision precision, int64_t rows, int64_t seq_len) {
-  const auto batch = random_batch(model, rows, seq_len);
-  training_pass(model, precision, batch);
+// The wall time of `run`, after one untimed run to warm up. A run of a few milliseconds is at
+// the mercy of whatever else the machine runs, so short runs are repeated, for half a second or
+// five runs, and the fastest is taken.
+double fastest_run_seconds(const std::function<void()>& run) {
+  run();
   double fastest = std::numeric_limits<double>::infinity(), total = 0;
   for (int timed = 0; timed < 5 && total < 0.5; ++timed) {
     const auto started = std::chrono::steady_clock::now();
-    training_pass(model, precision, batch);
+    run();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     fastest = std::min(fastest, seconds);
     total += seconds;
   }
   return fastest;
+}
+
+// The wall time of a training pass of `rows` x `seq_len` random tokens.
+double time_training_pass(CausalLM& model, Precision precision, int64_t rows, int64_t seq_len) {
+  const auto batch = random_batch(model, rows, seq_len);
+  return fastest_run_seconds([&] { training_pass(model, precision, batch); });
+}
+
+// The time of one optimizer step (clipping and AdamW) over the model's trainable parameters with
+// `threads` CPU threads. The model's own weights must not change, so the step runs on a stand-in
+// of at most 4M values, whose time is scaled to the trainable count: AdamW's work is per value.
+double measure_optimizer_step(const CausalLM& model, const torch::Device& device, int threads) {
+  int64_t trainable = 0;
+  for (const auto& p : model.parameters()) {
+    if (p.requires_grad()) trainable += p.numel();
+  }
+  if (trainable == 0) return 0.0;
+  const int64_t values = std::min<int64_t>(trainable, int64_t(1) << 22);
+  auto weight = torch::zeros({values}, torch::TensorOptions().device(device)).requires_grad_(true);
+  weight.mutable_grad() = torch::full_like(weight, 1e-3);
+  torch::OrderedDict<std::string, torch::Tensor> stand_in;
+  stand_in.insert("weight", weight);
+  AdamW optimizer(stand_in, {});
+  const ThreadCountScope scope(threads);
+  const double seconds = fastest_run_seconds([&] {
+    clip_gradient_norm(stand_in, 1.0);
+    optimizer.step(1e-5);
+  });
+  return seconds * static_cast<double>(trainable) / static_cast<double>(values);
 }
 
 // The time of one micro-batch with `threads` CPU threads; on the CPU from part of it.
@@ -241,6 +271,7 @@ TrainingSetup prepare_training(const TrainingRequest& request, const torch::Devi
   probes.measured_seconds_per_micro_batch = [&](int64_t mb, int64_t len, int threads) {
     return measure_micro_batch(model, device, precision, mb, len, threads);
   };
+  probes.measured_seconds_per_optimizer_step = [&](int threads) { return measure_optimizer_step(model, device, threads); };
   if (device.is_cuda()) {
     probes.fits_in_memory = [&](int64_t mb, int64_t len) { return fits_in_memory(model, precision, mb, len); };
   }

@@ -681,16 +681,24 @@ class Planner {
     const auto with_all = probes_.measured_seconds_per_micro_batch(micro, seq, static_cast<int>(all));
     if (machine_.gpu || half == all) {
       timed_seconds_ = with_all;
+      time_optimizer_step(all);
       return automatic("threads", all, num(all) + ", every thread the process may use" + (machine_.gpu ? ": the GPU computes, the CPU feeds it" : ""));
     }
     const auto with_half = probes_.measured_seconds_per_micro_batch(micro, seq, static_cast<int>(half));
     const bool fewer = with_half <= with_all / 0.95;
     timed_seconds_ = fewer ? with_half : with_all;
     const auto chosen = fewer ? half : all;
+    time_optimizer_step(chosen);
     return automatic("threads", chosen,
                      "a micro-batch took " + num(round_significant(with_all)) + " s with " + num(all) + " threads and " +
                          num(round_significant(with_half)) + " s with " + num(half) + "; " + num(chosen) +
                          (fewer ? ", since " + num(all) + " were not 5% faster" : ", the faster"));
+  }
+
+  void time_optimizer_step(int64_t threads) {
+    if (probes_.measured_seconds_per_optimizer_step) {
+      optimizer_seconds_ = probes_.measured_seconds_per_optimizer_step(static_cast<int>(threads));
+    }
   }
 
   ResolvedHyperparameter estimated_seconds() const {
@@ -700,12 +708,18 @@ class Planner {
     const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len"), tokens = integer("total_tokens");
     const double measured = *timed_seconds_;
     const double per_token = measured / double(micro * seq);
-    const double seconds = round_significant(per_token * double(tokens));
+    const int64_t steps = integer("total_steps");
+    const double seconds = round_significant(per_token * double(tokens) + double(steps) * optimizer_seconds_);
     const std::string device = machine_.gpu ? "the GPU" : num(integer("threads")) + " CPU threads";
+    const std::string optimizer =
+        optimizer_seconds_ > 0 ? ", and " + num(steps) + " optimizer steps (clipping and AdamW) of " +
+                                     num(round_significant(optimizer_seconds_)) + " s each"
+                               : "";
     return automatic("estimated_seconds", seconds,
                      "one micro-batch of " + num(micro) + " x " + num(seq) + " tokens took " + num(round_significant(measured)) +
                          " s on " + device + ", " + num(per_token) + " s per token, so " + num(tokens) +
-                         " training tokens take about " + num(seconds) + " s, padding and evaluation not counted");
+                         " training tokens" + optimizer + " take about " + num(seconds) +
+                         " s, padding and evaluation not counted");
   }
 
   ResolvedHyperparameter checkpoint_interval() const {
@@ -729,6 +743,7 @@ class Planner {
   const MachineSummary& machine_;
   const DeviceProbes& probes_;
   std::optional<double> timed_seconds_;  // one micro-batch's time with the chosen threads
+  double optimizer_seconds_ = 0;          // one optimizer step's, with the same threads
   TrainingMethod method_;
   HyperparameterPlan plan_;
 };

@@ -38,6 +38,10 @@ struct DeviceProbes {
   // The wall time of one forward and backward pass of such a micro-batch with `threads` CPU
   // threads; without it the plan says the run's time is not estimated and keeps every vCPU.
   std::function<double(int64_t micro_batch, int64_t seq_len, int threads)> measured_seconds_per_micro_batch;
+  // The wall time of one optimizer step (gradient clipping and AdamW over every trainable
+  // parameter) with `threads` CPU threads, added to estimated_seconds once per step; without it
+  // the estimate counts the passes alone.
+  std::function<double(int threads)> measured_seconds_per_optimizer_step;
 };
 
 // Resolves precision ("bf16" or "fp32"), method ("full" or "lora"; with "lora" also lora_target_modules, lora_rank,

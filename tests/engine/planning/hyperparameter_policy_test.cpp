@@ -350,12 +350,17 @@ TEST_CASE("A CPU plan for the tiny-llama fixture fits the machine", "[policy]") 
   check_every_entry_explained(plan);
 }
 
-TEST_CASE("The run's time comes from a measured micro-batch", "[policy]") {
+TEST_CASE("The run's time comes from a measured micro-batch and optimizer step", "[policy]") {
   ft::DeviceProbes probes;
   std::vector<std::tuple<int64_t, int64_t, int>> timed;
   probes.measured_seconds_per_micro_batch = [&](int64_t micro, int64_t seq, int threads) {
     timed.emplace_back(micro, seq, threads);
     return threads == 8 ? 0.5 : 0.9;
+  };
+  std::vector<int> optimizer_threads;
+  probes.measured_seconds_per_optimizer_step = [&](int threads) {
+    optimizer_threads.push_back(threads);
+    return 0.01;
   };
   const ft::HyperparameterPlan plan = ft::plan_hyperparameters(json::object(), 1, training_set(400, 100),
                                                                gpt3_small_shaped(125'000'000), cpu(64 * gib), probes);
@@ -366,9 +371,13 @@ TEST_CASE("The run's time comes from a measured micro-batch", "[policy]") {
   CHECK(std::get<2>(timed[0]) == 8);
   CHECK(std::get<2>(timed[1]) == 4);
   CHECK(plan.integer("threads") == 8);
-  // 0.5 s per 1 x 104 tokens, 400 x 100 tokens x 3 epochs.
+  // The optimizer step is timed once, with the threads chosen.
+  CHECK(optimizer_threads == std::vector<int>{8});
+  // 0.5 s per 1 x 104 tokens, 400 x 100 tokens x 3 epochs, and 0.01 s per optimizer step.
   CHECK(plan.integer("total_tokens") == 120000);
-  CHECK(plan.number("estimated_seconds") == Approx(0.5 / 104 * 120000).epsilon(0.005));
+  const double steps = static_cast<double>(plan.integer("total_steps"));
+  CHECK(plan.number("estimated_seconds") == Approx(0.5 / 104 * 120000 + steps * 0.01).epsilon(0.005));
+  CHECK(plan.at("estimated_seconds").reason.find("optimizer steps") != std::string::npos);
 }
 
 TEST_CASE("Threads: fewer unless more are at least 5% faster", "[policy]") {
