@@ -17,7 +17,6 @@
 #include <functional>
 #include <limits>
 #include <optional>
-#include <random>
 #include <thread>
 
 namespace ft {
@@ -75,19 +74,6 @@ std::vector<std::string> example_texts(const fs::path& jsonl) {
 // (timing a whole 40 x 488 micro-batch of a small model took 35 s and 5 GB).
 constexpr int64_t kTimedTokensOnCpu = 2048;
 
-// `rows` random sequences of `seq_len` tokens, every token a completion token.
-PackedBatch random_batch(const CausalLM& model, int64_t rows, int64_t seq_len) {
-  std::mt19937_64 random(rows * 7919 + seq_len);
-  std::vector<TokenizedExample> examples(static_cast<size_t>(rows));
-  for (auto& e : examples) {
-    for (int64_t i = 0; i < seq_len; ++i) e.tokens.push_back(static_cast<int64_t>(random() % model.config().vocab_size));
-    e.completion.assign(e.tokens.size(), 1);
-  }
-  std::vector<const TokenizedExample*> pointers;
-  for (const auto& e : examples) pointers.push_back(&e);
-  return pack_examples(pointers, seq_len, 1.0);
-}
-
 // One forward and backward pass as training runs it (micro_batch_loss), gradients cleared after.
 void training_pass(CausalLM& model, Precision precision, const PackedBatch& batch) {
   micro_batch_loss(model, batch, precision, 1.0);
@@ -112,7 +98,7 @@ double fastest_run_seconds(const std::function<void()>& run) {
 
 // The wall time of a training pass of `rows` x `seq_len` random tokens.
 double time_training_pass(CausalLM& model, Precision precision, int64_t rows, int64_t seq_len) {
-  const auto batch = random_batch(model, rows, seq_len);
+  const auto batch = random_packed_batch(model.config().vocab_size, rows, seq_len);
   return fastest_run_seconds([&] { training_pass(model, precision, batch); });
 }
 
@@ -150,7 +136,7 @@ double measure_micro_batch(CausalLM& model, const torch::Device& device, Precisi
 
 bool fits_in_memory(CausalLM& model, Precision precision, int64_t micro_batch, int64_t seq_len) {
   try {
-    training_pass(model, precision, random_batch(model, micro_batch, seq_len));
+    training_pass(model, precision, random_packed_batch(model.config().vocab_size, micro_batch, seq_len));
     return true;
   } catch (const c10::Error& e) {
     if (std::string(e.what()).find("out of memory") == std::string::npos) throw;

@@ -73,18 +73,6 @@ std::map<std::string, OperatorTime> self_times(const std::vector<profiler::Kinet
   return times;
 }
 
-ft::PackedBatch random_batch(int64_t rows, int64_t seq, int64_t vocab) {
-  std::vector<ft::TokenizedExample> examples(static_cast<size_t>(rows));
-  std::vector<const ft::TokenizedExample*> pointers;
-  for (auto& e : examples) {
-    const auto ids = torch::randint(vocab, {seq}, torch::kLong);
-    e.tokens.assign(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + seq);
-    e.completion.assign(static_cast<size_t>(seq), 1);
-    pointers.push_back(&e);
-  }
-  return ft::pack_examples(pointers, seq, 1.0);
-}
-
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -128,7 +116,7 @@ int main(int argc, char** argv) {
     ft::load_weights(weights, *model);
     model->train();
     ft::AdamW optimizer(model->named_parameters(), {});
-    const auto batch = random_batch(rows, seq, model->config().vocab_size);
+    const auto batch = ft::random_packed_batch(model->config().vocab_size, rows, seq);
     for (int i = 0; i < 2; ++i) training_step(*model, optimizer, batch, precision, true);
 
     const torch::profiler::impl::ProfilerConfig config(torch::profiler::impl::ProfilerState::KINETO,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <random>
 
 namespace ft {
 namespace {
@@ -70,6 +71,18 @@ PackedBatch pack_examples(const std::vector<const TokenizedExample*>& examples, 
   batch.completion = completion;
   batch.examples = static_cast<int64_t>(examples.size());
   return batch;
+}
+
+PackedBatch random_packed_batch(int64_t vocab_size, int64_t rows, int64_t seq_len) {
+  std::mt19937_64 random(static_cast<uint64_t>(rows * 7919 + seq_len));
+  std::vector<TokenizedExample> examples(static_cast<size_t>(rows));
+  for (auto& e : examples) {
+    for (int64_t i = 0; i < seq_len; ++i) e.tokens.push_back(static_cast<int64_t>(random() % static_cast<uint64_t>(vocab_size)));
+    e.completion.assign(e.tokens.size(), 1);
+  }
+  std::vector<const TokenizedExample*> pointers;
+  for (const auto& e : examples) pointers.push_back(&e);
+  return pack_examples(pointers, seq_len, 1.0);
 }
 
 }  // namespace ft

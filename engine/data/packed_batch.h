@@ -32,4 +32,9 @@ struct PackedBatch {
 PackedBatch pack_examples(const std::vector<const TokenizedExample*>& examples, int64_t max_seq_len,
                           double prompt_loss_weight);
 
+// `rows` sequences of `seq_len` tokens drawn uniformly from [0, vocab_size), each its own row,
+// every token a completion token: the stand-in batch that times or profiles a training pass.
+// The same arguments give the same tokens.
+PackedBatch random_packed_batch(int64_t vocab_size, int64_t rows, int64_t seq_len);
+
 }  // namespace ft

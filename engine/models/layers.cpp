@@ -14,7 +14,7 @@ torch::Tensor project(const torch::Tensor& x, const torch::Tensor& weight, const
   if (x.scalar_type() == weight.scalar_type() || at::autocast::is_autocast_enabled(x.device().type())) {
     return at::linear(x, weight, bias);
   }
-  auto y = torch::nn::functional::linear(x.to(weight.scalar_type()), weight).to(x.scalar_type());
+  auto y = at::linear(x.to(weight.scalar_type()), weight).to(x.scalar_type());
   return bias.defined() ? y + bias : y;
 }
 

@@ -681,24 +681,16 @@ class Planner {
     const auto with_all = probes_.measured_seconds_per_micro_batch(micro, seq, static_cast<int>(all));
     if (machine_.gpu || half == all) {
       timed_seconds_ = with_all;
-      time_optimizer_step(all);
       return automatic("threads", all, num(all) + ", every thread the process may use" + (machine_.gpu ? ": the GPU computes, the CPU feeds it" : ""));
     }
     const auto with_half = probes_.measured_seconds_per_micro_batch(micro, seq, static_cast<int>(half));
     const bool fewer = with_half <= with_all / 0.95;
     timed_seconds_ = fewer ? with_half : with_all;
     const auto chosen = fewer ? half : all;
-    time_optimizer_step(chosen);
     return automatic("threads", chosen,
                      "a micro-batch took " + num(round_significant(with_all)) + " s with " + num(all) + " threads and " +
                          num(round_significant(with_half)) + " s with " + num(half) + "; " + num(chosen) +
                          (fewer ? ", since " + num(all) + " were not 5% faster" : ", the faster"));
-  }
-
-  void time_optimizer_step(int64_t threads) {
-    if (probes_.measured_seconds_per_optimizer_step) {
-      optimizer_seconds_ = probes_.measured_seconds_per_optimizer_step(static_cast<int>(threads));
-    }
   }
 
   ResolvedHyperparameter estimated_seconds() const {
@@ -709,11 +701,15 @@ class Planner {
     const double measured = *timed_seconds_;
     const double per_token = measured / double(micro * seq);
     const int64_t steps = integer("total_steps");
-    const double seconds = round_significant(per_token * double(tokens) + double(steps) * optimizer_seconds_);
+    // One optimizer step, timed with the threads chosen for the run.
+    const double optimizer_seconds = probes_.measured_seconds_per_optimizer_step
+                                         ? probes_.measured_seconds_per_optimizer_step(static_cast<int>(integer("threads")))
+                                         : 0.0;
+    const double seconds = round_significant(per_token * double(tokens) + double(steps) * optimizer_seconds);
     const std::string device = machine_.gpu ? "the GPU" : num(integer("threads")) + " CPU threads";
     const std::string optimizer =
-        optimizer_seconds_ > 0 ? ", and " + num(steps) + " optimizer steps (clipping and AdamW) of " +
-                                     num(round_significant(optimizer_seconds_)) + " s each"
+        optimizer_seconds > 0 ? ", and " + num(steps) + " optimizer steps (clipping and AdamW) of " +
+                                     num(round_significant(optimizer_seconds)) + " s each"
                                : "";
     return automatic("estimated_seconds", seconds,
                      "one micro-batch of " + num(micro) + " x " + num(seq) + " tokens took " + num(round_significant(measured)) +
@@ -743,7 +739,6 @@ class Planner {
   const MachineSummary& machine_;
   const DeviceProbes& probes_;
   std::optional<double> timed_seconds_;  // one micro-batch's time with the chosen threads
-  double optimizer_seconds_ = 0;          // one optimizer step's, with the same threads
   TrainingMethod method_;
   HyperparameterPlan plan_;
 };

@@ -31,19 +31,18 @@ bool has_native_bf16(const torch::Device& device) {
   return false;
 }
 
-AutocastScope::AutocastScope(const torch::Device& device, Precision precision) : device_type_(device.type()) {
+AutocastScope::AutocastScope(const torch::Device& device, Precision precision)
+    : device_type_(device.type()), cast_cache_(precision) {
   if (precision != Precision::bf16) return;
   active_ = true;
   was_enabled_ = at::autocast::is_autocast_enabled(device_type_);
   previous_dtype_ = at::autocast::get_autocast_dtype(device_type_);
   at::autocast::set_autocast_enabled(device_type_, true);
   at::autocast::set_autocast_dtype(device_type_, at::kBFloat16);
-  at::autocast::increment_nesting();
 }
 
 AutocastScope::~AutocastScope() {
   if (!active_) return;
-  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
   at::autocast::set_autocast_enabled(device_type_, was_enabled_);
   at::autocast::set_autocast_dtype(device_type_, previous_dtype_);
 }

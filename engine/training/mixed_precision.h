@@ -20,23 +20,6 @@ Precision parse_precision(const std::string& name, const std::string& param);
 // /proc/cpuinfo's flags), or a CUDA GPU.
 bool has_native_bf16(const torch::Device& device);
 
-// Autocast to bf16 on `device` for its lifetime when `precision` is bf16; otherwise nothing.
-// Restores the previous autocast state and drops autocast's cache of cast weights on exit, since
-// the optimizer changes the weights between steps.
-class AutocastScope {
- public:
-  AutocastScope(const torch::Device& device, Precision precision);
-  ~AutocastScope();
-  AutocastScope(const AutocastScope&) = delete;
-  AutocastScope& operator=(const AutocastScope&) = delete;
-
- private:
-  bool active_ = false;
-  c10::DeviceType device_type_;
-  bool was_enabled_ = false;
-  at::ScalarType previous_dtype_ = at::kBFloat16;
-};
-
 // Keeps autocast's bf16 copies of the weights alive across the AutocastScopes opened in its
 // lifetime, which would each cast again otherwise: the chunked loss runs the output head once per
 // chunk, and its weight (the largest matrix of a model with a big vocabulary) is then cast once.
@@ -50,6 +33,24 @@ class AutocastCastCache {
 
  private:
   bool active_ = false;
+};
+
+// Autocast to bf16 on `device` for its lifetime when `precision` is bf16; otherwise nothing.
+// Restores the previous autocast state and drops autocast's cache of cast weights on exit (unless
+// an enclosing AutocastCastCache keeps it), since the optimizer changes the weights between steps.
+class AutocastScope {
+ public:
+  AutocastScope(const torch::Device& device, Precision precision);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_ = false;
+  c10::DeviceType device_type_;
+  bool was_enabled_ = false;
+  at::ScalarType previous_dtype_ = at::kBFloat16;
+  AutocastCastCache cast_cache_;  // the scope's own cast weights, dropped when it ends
 };
 
 }  // namespace ft
