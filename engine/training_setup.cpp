@@ -262,7 +262,7 @@ TrainingSetup prepare_training(const TrainingRequest& request, const torch::Devi
     probes.fits_in_memory = [&](int64_t mb, int64_t len) { return fits_in_memory(model, precision, mb, len); };
   }
   setup.plan = plan_hyperparameters(request.hyperparameters, request.seed, setup.training.statistics, summary, setup.machine,
-                                    probes, request.method);
+                                    probes, request.method, setup.validation ? &setup.validation->statistics : nullptr);
   return setup;
 }
 

@@ -380,6 +380,11 @@ void Job::record_checkpoint(const SavedCheckpoint& checkpoint) {
   persist_locked();
 }
 
+void Job::report(const std::string& message, const std::string& type, const nlohmann::json& data) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  add_event_locked("info", type, message, data);
+}
+
 void Job::succeed(const fs::path& model_folder) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (record_.status != FT_JOB_RUNNING) return;

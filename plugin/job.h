@@ -80,6 +80,9 @@ class Job : public std::enable_shared_from_this<Job> {
   void training_begins(const std::optional<std::filesystem::path>& checkpoint, int64_t completed_steps);
   void record_step(const StepMetrics& metrics);
   void record_checkpoint(const SavedCheckpoint& checkpoint);
+  // An "info" event of the running job: a plain "message", or a "learning_rate_trial" with its
+  // measurements in `data` (docs/api.md).
+  void report(const std::string& message, const std::string& type = "message", const nlohmann::json& data = nullptr);
   // Running -> succeeded (or cancelled, when a cancel came meanwhile).
   void succeed(const std::filesystem::path& model_folder);
   void end_cancelled();

@@ -4,10 +4,14 @@
 #include "engine/formats/checkpoint_writer.h"
 #include "engine/formats/peft_adapter.h"
 #include "engine/models/lora.h"
+#include "engine/planning/reason_numbers.h"
 #include "engine/training/cpu_tensor_allocator.h"
+#include "engine/training/learning_rate_search.h"
 #include "engine/training_setup.h"
 #include "plugin/api_error.h"
 #include "plugin/recorded_plan.h"
+
+#include <cmath>
 
 namespace ft::plugin {
 namespace fs = std::filesystem;
@@ -27,6 +31,34 @@ TrainingSetup prepare_for_run(Job& job, const torch::Device& device, Hyperparame
   job.record_plan(describe_plan(setup, device));
   plan = setup.plan;
   return setup;
+}
+
+// A planned learning-rate probe, before the first step; its outcome is recorded with the plan, so
+// that a resumed job trains at the measured rate without probing again. False when cancelled.
+bool probe_learning_rate(Job& job, TrainingSetup& setup, HyperparameterPlan& plan) {
+  const auto settings = planned_learning_rate_probe(plan);
+  if (!settings) return true;
+  const std::vector<TokenizedExample> no_validation;
+  const auto data = learning_rate_search_data(setup.training.examples,
+                                              setup.validation ? setup.validation->examples : no_validation, *settings);
+  const LearningRateSearch search{training_options(plan), plan.integer("total_steps"), settings->trials};
+  job.report("Learning-rate probe: up to " + std::to_string(search.trials) + " trial runs of " +
+             std::to_string(data.training.size()) + " examples, each scored on " + std::to_string(data.held_out.size()) +
+             " held-out examples");
+  int64_t number = 0;
+  const auto on_trial = [&](const LearningRateTrial& t) {
+    job.report("Learning-rate probe, trial " + std::to_string(++number) + ": rate " + reason::num(t.learning_rate) +
+                   ", held-out completion loss " + reason::num(t.held_out_loss, 4),
+               "learning_rate_trial",
+               {{"trial", number},
+                {"learning_rate", t.learning_rate},
+                {"held_out_loss", std::isfinite(t.held_out_loss) ? nlohmann::json(t.held_out_loss) : nlohmann::json()}});
+  };
+  const auto trials = search_learning_rate(setup.model, *setup.tokenizer, search, data, job.cancel_flag(), on_trial);
+  if (!trials) return false;
+  record_learning_rate_probe(plan, *trials);
+  job.record_plan({{"hyperparameters", to_json(plan)}});
+  return true;
 }
 
 // Rank 0's outcome of validating a job, on every rank: {"plan": describe_plan's document},
@@ -96,6 +128,13 @@ void train(Job& job, const torch::Device& device, const std::shared_ptr<Distribu
   auto setup = prepare_for_run(job, device, plan);
   // Ranks agree on cancelling at every step; alone, a cancelled job stops here.
   if (!group && job.cancel_requested()) return job.end_cancelled();
+  if (group) {
+    if (skip_learning_rate_probe(plan, "a data-parallel run does not probe; its ranks would all have to run the trials")) {
+      job.record_plan({{"hyperparameters", to_json(plan)}});
+    }
+  } else if (!probe_learning_rate(job, setup, plan)) {
+    return job.end_cancelled();
+  }
   std::vector<TokenizedExample> validation;
   if (setup.validation) validation = std::move(setup.validation->examples);
   const bool writes = !group || group->rank() == 0;

@@ -56,24 +56,33 @@ class Bench:
 
     # ---- one fine-tune, every epoch scored ----
 
-    def request(self, base, task, method, hyper):
-        return {"model": base, "training_file": os.path.join(task, "train.jsonl"), "method": method,
-                "hyperparameters": dict(hyper, checkpoint_interval_steps=EPOCH_CHECKPOINTS_ONLY), "seed": SEED}
+    def request(self, base, task, method, hyper, validation):
+        request = {"model": base, "training_file": os.path.join(task, "train.jsonl"), "method": method,
+                   "hyperparameters": dict(hyper, checkpoint_interval_steps=EPOCH_CHECKPOINTS_ONLY), "seed": SEED}
+        if validation:
+            request["validation_file"] = os.path.join(task, "valid.jsonl")
+        return request
 
-    def run(self, base, task, method, hyper):
+    def run(self, base, task, method, hyper, validation=False):
         """A fine-tune with `hyper` set (the rest auto): its plan and, per epoch, the validation
         and test completion NLL and exact match. Cached under out/runs by what decides the
         training (the resolved plan, the base's and the task's contents), so that a grid cell
-        another policy or invocation already trained is not trained again."""
-        request = self.request(base, task, method, hyper)
+        another policy or invocation already trained is not trained again. `validation`: the
+        request names the task's validation file (auto's learning-rate probe scores on it)."""
+        request = self.request(base, task, method, hyper, validation)
         plan = self.plugin.plan(request)["hyperparameters"]
         trained = {k: plan[k]["value"] for k in TRAINING_KEYS if k in plan}
+        # A run whose rate is measured at its start is not the grid cell of the rule's rate.
+        probed = plan.get("learning_rate_probe", {}).get("value") == "planned"
+        if probed:
+            trained["learning_rate_probe"] = {k: plan[k]["value"] for k in plan if k.startswith("learning_rate_probe")}
         key = hashlib.sha1(json.dumps([trained, self.fingerprint(base, task)], sort_keys=True).encode()).hexdigest()[:16]
         cached = os.path.join(self.out, "runs", key + ".json")
         if os.path.exists(cached):
             with open(cached) as f:
                 result = json.load(f)
-            result["hyper"]["learning_rate_multiplier"] = plan["learning_rate_multiplier"]["value"]
+            if not probed:
+                result["hyper"]["learning_rate_multiplier"] = plan["learning_rate_multiplier"]["value"]
             return result
         epochs_dir = os.path.join(self.workspace, "epochs", key)
         shutil.rmtree(epochs_dir, ignore_errors=True)
@@ -142,7 +151,7 @@ class Bench:
         name = os.path.basename(os.path.normpath(task))
         started = time.monotonic()
         self.log(f"{os.path.basename(base)} / {name} / {method}")
-        auto = self.run(base, task, method, {})
+        auto = self.run(base, task, method, {}, validation=True)
         a = auto["hyper"]
         # The learning rates lie on one lattice, 1e-5 x 2^k, whatever auto's rate: the 7 points
         # nearest auto's, so that a policy that moves auto's rate still shares cells with another.

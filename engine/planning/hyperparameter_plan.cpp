@@ -15,6 +15,16 @@ void HyperparameterPlan::add(ResolvedHyperparameter entry) {
   entries_.push_back(std::move(entry));
 }
 
+void HyperparameterPlan::replace(ResolvedHyperparameter entry) {
+  for (auto& e : entries_) {
+    if (e.name == entry.name) {
+      e = std::move(entry);
+      return;
+    }
+  }
+  throw Error(ErrorKind::not_found, "the plan has no hyper-parameter \"" + entry.name + "\" to replace", entry.name);
+}
+
 bool HyperparameterPlan::contains(const std::string& name) const {
   for (const auto& e : entries_) {
     if (e.name == name) return true;

@@ -27,6 +27,9 @@ class HyperparameterPlan {
  public:
   // Throws ft::Error(internal) when `entry.name` is already in the plan.
   void add(ResolvedHyperparameter entry);
+  // Puts `entry` in the place of the one of the same name (a value measured after planning);
+  // throws ft::Error(not_found) when there is none.
+  void replace(ResolvedHyperparameter entry);
 
   bool contains(const std::string& name) const;
   // Throw ft::Error(not_found) for a name the plan lacks and ft::Error(invalid_input) for a value

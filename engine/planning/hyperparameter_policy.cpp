@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/planning/checkpoint_interval.h"
 #include "engine/planning/hyperparameter_request.h"
+#include "engine/planning/learning_rate_probe.h"
 #include "engine/planning/learning_rate_table.h"
 #include "engine/planning/reason_numbers.h"
 #include "engine/planning/training_memory.h"
@@ -144,8 +145,15 @@ int64_t largest_fitting(const std::vector<int64_t>& sizes, const std::function<b
 class Planner {
  public:
   Planner(const HyperparameterRequest& request, const DatasetStatistics& data, const ModelSummary& model,
-          const MachineSummary& machine, const DeviceProbes& probes, TrainingMethod method)
-      : request_(request), data_(data), model_(model), machine_(machine), probes_(probes), method_(method) {}
+          const MachineSummary& machine, const DeviceProbes& probes, TrainingMethod method,
+          const DatasetStatistics* validation)
+      : request_(request),
+        data_(data),
+        model_(model),
+        machine_(machine),
+        probes_(probes),
+        validation_(validation),
+        method_(method) {}
 
   HyperparameterPlan plan() {
     add(precision());
@@ -174,6 +182,8 @@ class Planner {
     add(total_tokens());
     add(estimated_memory_bytes());
     add(threads());
+    time_run();
+    add_learning_rate_probe();
     add(estimated_seconds());
     add(checkpoint_interval());
     return std::move(plan_);
@@ -693,29 +703,69 @@ class Planner {
                          (fewer ? ", since " + num(all) + " were not 5% faster" : ", the faster"));
   }
 
+  // The run's training time from the timed micro-batch and one optimizer step, timed with the
+  // threads chosen for the run; nothing without a timing.
+  void time_run() {
+    if (!timed_seconds_) return;
+    const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len");
+    run_time_.emplace();
+    run_time_->seconds_per_token = *timed_seconds_ / double(micro * seq);
+    if (probes_.measured_seconds_per_optimizer_step) {
+      run_time_->optimizer_step_seconds = probes_.measured_seconds_per_optimizer_step(static_cast<int>(integer("threads")));
+    }
+    run_time_->seconds = run_time_->seconds_per_token * double(integer("total_tokens")) +
+                         double(integer("total_steps")) * run_time_->optimizer_step_seconds;
+  }
+
+  void add_learning_rate_probe() {
+    LearningRateProbeInputs in;
+    in.requested = request_.learning_rate_probe;
+    in.learning_rate_set_by_user = request_.learning_rate_multiplier.has_value();
+    in.from_scratch = from_scratch();
+    in.training_examples = data_.examples;
+    in.mean_training_tokens = data_.mean_tokens;
+    if (validation_) {
+      in.validation_examples = validation_->examples;
+      in.mean_validation_tokens = validation_->mean_tokens;
+    }
+    in.n_epochs = integer("n_epochs");
+    in.batch_size = integer("batch_size");
+    if (run_time_) {
+      in.seconds_per_token = run_time_->seconds_per_token;
+      in.seconds_per_optimizer_step = run_time_->optimizer_step_seconds;
+      in.run_seconds = run_time_->seconds;
+    }
+    // fp32 copies of what trains: the whole model, or a LoRA run's adapters.
+    in.snapshot_bytes = 4 * (lora() ? adapter_parameters() : model_.parameter_count);
+    in.memory_bytes = integer("estimated_memory_bytes");
+    in.memory_budget_bytes = memory_budget();
+    auto probe = plan_learning_rate_probe(in);
+    probe_seconds_ = probe.seconds;
+    for (auto& e : probe.entries) add(std::move(e));
+  }
+
   ResolvedHyperparameter estimated_seconds() const {
-    if (!timed_seconds_) {
+    if (!run_time_) {
       return automatic("estimated_seconds", nullptr, "not estimated: no micro-batch was timed on this machine");
     }
     const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len"), tokens = integer("total_tokens");
-    const double measured = *timed_seconds_;
-    const double per_token = measured / double(micro * seq);
     const int64_t steps = integer("total_steps");
-    // One optimizer step, timed with the threads chosen for the run.
-    const double optimizer_seconds = probes_.measured_seconds_per_optimizer_step
-                                         ? probes_.measured_seconds_per_optimizer_step(static_cast<int>(integer("threads")))
-                                         : 0.0;
-    const double seconds = round_significant(per_token * double(tokens) + double(steps) * optimizer_seconds);
+    const double seconds = round_significant(run_time_->seconds + probe_seconds_);
     const std::string device = machine_.gpu ? "the GPU" : num(integer("threads")) + " CPU threads";
     const std::string optimizer =
-        optimizer_seconds > 0 ? ", and " + num(steps) + " optimizer steps (clipping and AdamW) of " +
-                                     num(round_significant(optimizer_seconds)) + " s each"
-                               : "";
+        run_time_->optimizer_step_seconds > 0
+            ? ", and " + num(steps) + " optimizer steps (clipping and AdamW) of " +
+                  num(round_significant(run_time_->optimizer_step_seconds)) + " s each"
+            : "";
+    const std::string probe =
+        probe_seconds_ > 0 ? " (" + num(round_significant(run_time_->seconds)) + " s) and the learning-rate probe's trials (" +
+                                 num(round_significant(probe_seconds_)) + " s)"
+                           : "";
     return automatic("estimated_seconds", seconds,
-                     "one micro-batch of " + num(micro) + " x " + num(seq) + " tokens took " + num(round_significant(measured)) +
-                         " s on " + device + ", " + num(per_token) + " s per token, so " + num(tokens) +
-                         " training tokens" + optimizer + " take about " + num(seconds) +
-                         " s, padding and evaluation not counted");
+                     "one micro-batch of " + num(micro) + " x " + num(seq) + " tokens took " +
+                         num(round_significant(*timed_seconds_)) + " s on " + device + ", " +
+                         num(run_time_->seconds_per_token) + " s per token, so " + num(tokens) + " training tokens" + optimizer +
+                         probe + " take about " + num(seconds) + " s, padding and evaluation not counted");
   }
 
   ResolvedHyperparameter checkpoint_interval() const {
@@ -723,8 +773,8 @@ class Planner {
     in.requested = request_.checkpoint_interval_steps;
     in.steps_per_epoch = integer("steps_per_epoch");
     in.total_steps = integer("total_steps");
-    const auto& estimate = plan_.at("estimated_seconds").value;
-    if (estimate.is_number()) in.estimated_seconds = estimate.get<double>();
+    // The run's own time: the probe's trials come before it and write no checkpoints.
+    if (run_time_) in.estimated_seconds = round_significant(run_time_->seconds);
     // What trains is saved with its two AdamW moments, all fp32; a LoRA run's base is not saved.
     const int64_t trained = lora() ? adapter_parameters() : model_.parameter_count;
     in.checkpoint_bytes = 12 * trained;
@@ -738,7 +788,13 @@ class Planner {
   const ModelSummary& model_;
   const MachineSummary& machine_;
   const DeviceProbes& probes_;
+  const DatasetStatistics* validation_;  // the validation file's, when the request has one
   std::optional<double> timed_seconds_;  // one micro-batch's time with the chosen threads
+  struct RunTime {
+    double seconds_per_token = 0, optimizer_step_seconds = 0, seconds = 0;
+  };
+  std::optional<RunTime> run_time_;  // with a timed micro-batch
+  double probe_seconds_ = 0;         // the learning-rate probe's trials, when planned
   TrainingMethod method_;
   HyperparameterPlan plan_;
 };
@@ -756,10 +812,10 @@ void require_tokens(const DatasetStatistics& data) {
 
 HyperparameterPlan plan_hyperparameters(const json& hyperparameters, const json& seed, const DatasetStatistics& training_set,
                                         const ModelSummary& model, const MachineSummary& machine, const DeviceProbes& probes,
-                                        TrainingMethod method) {
+                                        TrainingMethod method, const DatasetStatistics* validation_set) {
   const HyperparameterRequest request = parse_hyperparameter_request(hyperparameters, seed);
   require_tokens(training_set);
-  return Planner(request, training_set, model, machine, probes, method).plan();
+  return Planner(request, training_set, model, machine, probes, method, validation_set).plan();
 }
 
 }  // namespace ft

@@ -48,7 +48,9 @@ struct DeviceProbes {
 // lora_alpha and lora_dropout), n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
 // max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,
 // lr_schedule, warmup_steps, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm,
-// seed, total_tokens, estimated_memory_bytes, threads, estimated_seconds and checkpoint_interval_steps.
+// seed, total_tokens, estimated_memory_bytes, threads, learning_rate_probe (when "planned" also
+// learning_rate_probe_trials, learning_rate_probe_examples and learning_rate_probe_held_out),
+// estimated_seconds (the run's and the probe's) and checkpoint_interval_steps.
 // `hyperparameters` and `seed` are the request's fields as parse_hyperparameter_request takes
 // them. A model with `pretrained == false` is trained from scratch with pre-training rules.
 // Deterministic except for the seed when it is "auto", and the probes.
@@ -56,10 +58,12 @@ struct DeviceProbes {
 // "seed") or a model that cannot train on this machine even one sequence at a time (param
 // "model"), and ft::Error(invalid_input, param "training_file") for a training set with no tokens.
 // `method` is the request's; "auto" chooses full fine-tuning where its memory estimate fits,
-// else LoRA.
+// else LoRA. `validation_set`: the validation file's statistics, when the request has one (the
+// probe scores its trials on it).
 HyperparameterPlan plan_hyperparameters(const nlohmann::json& hyperparameters, const nlohmann::json& seed,
                                         const DatasetStatistics& training_set, const ModelSummary& model,
                                         const MachineSummary& machine, const DeviceProbes& probes = {},
-                                        TrainingMethod method = TrainingMethod::automatic);
+                                        TrainingMethod method = TrainingMethod::automatic,
+                                        const DatasetStatistics* validation_set = nullptr);
 
 }  // namespace ft

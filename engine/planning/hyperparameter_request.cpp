@@ -41,6 +41,7 @@ constexpr Allowed lora_alpha{"lora_alpha", false, 0, false, unbounded, "a positi
 constexpr Allowed lora_dropout{"lora_dropout", false, 0, true, 1, "a number from 0 to less than 1", false};
 constexpr const char* lora_target_modules = "lora_target_modules";
 constexpr const char* precision = "precision";
+constexpr const char* learning_rate_probe = "learning_rate_probe";
 
 // Checkpoints (docs/hyperparameters.md): every step at the most; the bound keeps the value a
 // count of steps rather than a way to say "never", which epoch-end checkpoints rule out anyway.
@@ -81,14 +82,15 @@ void reject_unknown_names(const json& hyperparameters) {
   for (const auto& item : hyperparameters.items()) {
     bool known = false;
     for (const Allowed* a : settable) known = known || item.key() == a->name;
-    if (known || item.key() == lora_target_modules || item.key() == precision) continue;
+    if (known || item.key() == lora_target_modules || item.key() == precision || item.key() == learning_rate_probe) continue;
     const std::string param = "hyperparameters." + utf8_prefix(item.key(), 60);
     throw Error(ErrorKind::invalid_argument,
                 param + " is not a hyper-parameter that can be set; the ones that can are n_epochs (1 to 50), "
                         "batch_size (1 to 256), learning_rate_multiplier (positive), prompt_loss_weight (0 to 1), "
                         "lora_rank (1 to 512), lora_alpha (positive), lora_dropout (0 to less than 1), "
-                        "lora_target_modules (a list of projection names), checkpoint_interval_steps (1 to 1000000) "
-                        "and precision (\"bf16\" or \"fp32\"), each a value or \"auto\"",
+                        "lora_target_modules (a list of projection names), checkpoint_interval_steps (1 to 1000000), "
+                        "precision (\"bf16\" or \"fp32\") and learning_rate_probe (\"on\" or \"off\"), each a value "
+                        "or \"auto\"",
                 param);
   }
 }
@@ -113,14 +115,15 @@ std::optional<std::vector<std::string>> read_target_modules(const json& hyperpar
   return names;
 }
 
-// "auto", "bf16" or "fp32".
-std::optional<std::string> read_precision(const json& hyperparameters) {
-  if (!hyperparameters.contains(precision)) return std::nullopt;
-  const json& value = hyperparameters.at(precision);
+// "auto" or one of `choices` (two of them), for `name`.
+std::optional<std::string> read_choice(const json& hyperparameters, const char* name, const char* first, const char* second) {
+  if (!hyperparameters.contains(name)) return std::nullopt;
+  const json& value = hyperparameters.at(name);
   if (value == "auto") return std::nullopt;
-  if (value == "bf16" || value == "fp32") return value.get<std::string>();
-  const std::string param = std::string("hyperparameters.") + precision;
-  throw Error(ErrorKind::invalid_argument, param + " must be \"auto\", \"bf16\" or \"fp32\", found " + utf8_prefix(value.dump(), 60), param);
+  if (value == first || value == second) return value.get<std::string>();
+  const std::string param = std::string("hyperparameters.") + name;
+  throw Error(ErrorKind::invalid_argument,
+              param + " must be \"auto\", \"" + first + "\" or \"" + second + "\", found " + utf8_prefix(value.dump(), 60), param);
 }
 
 }  // namespace
@@ -143,7 +146,8 @@ HyperparameterRequest parse_hyperparameter_request(const json& hyperparameters, 
   r.lora_alpha = read_setting(given, lora_alpha);
   r.lora_dropout = read_setting(given, lora_dropout);
   r.lora_target_modules = read_target_modules(given);
-  r.precision = read_precision(given);
+  r.precision = read_choice(given, precision, "bf16", "fp32");
+  r.learning_rate_probe = read_choice(given, learning_rate_probe, "on", "off");
   r.checkpoint_interval_steps = as_integer(read_setting(given, checkpoint_interval_steps));
   if (!seed.is_null()) r.seed = as_integer(read(seed, seed_rule, "seed"));
   return r;

@@ -30,6 +30,9 @@ struct HyperparameterRequest {
   std::optional<int64_t> checkpoint_interval_steps;            // an integer from 1 to 1000000
 
   std::optional<std::string> precision;  // "bf16" or "fp32"
+  // "on" or "off": whether trial runs measure the learning rate on the job's data
+  // (learning_rate_probe.h); "auto" probes where it pays.
+  std::optional<std::string> learning_rate_probe;
 
   bool sets_lora() const { return lora_rank || lora_alpha || lora_dropout || lora_target_modules; }
 };
@@ -37,7 +40,7 @@ struct HyperparameterRequest {
 // `hyperparameters` is the request's "hyperparameters" object (null when the request has none:
 // everything is "auto"); `seed` is the request's top-level "seed" (null or "auto": random).
 // Only OpenAI's four fine-tuning hyper-parameters, LoRA's four, checkpoint_interval_steps (how
-// often, not what, the run saves) and the precision can be set; the rest (micro-batch, warm-up,
+// often, not what, the run saves), the precision and learning_rate_probe can be set; the rest (micro-batch, warm-up,
 // optimizer constants, ...) are derived from them, the data and the machine, so that a plan never
 // mixes a user's value with one it contradicts.
 // Throws ft::Error(invalid_argument) with param "hyperparameters.<name>" (or "seed",

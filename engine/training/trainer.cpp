@@ -104,7 +104,7 @@ bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, S
   if (group_ && group_->rank() > 0) step_seed = mix(step_seed, static_cast<uint64_t>(group_->rank()));
   torch::manual_seed(step_seed);
   model_->train();
-  const auto micro_batches = pack_micro_batches(rank_share(examples));
+  const auto micro_batches = pack_micro_batches(rank_share(examples), options_.prompt_loss_weight);
   double local_weight = 0;
   for (const auto& mb : micro_batches) local_weight += mb.weights.sum().item<double>();
   // The whole batch's weight, and whether any rank was asked to cancel.
@@ -127,9 +127,9 @@ bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, S
   sum_over_ranks(sums);
   const double loss = sums[0] / normaliser;
   if (!std::isfinite(loss)) {
-    throw Error(ErrorKind::invalid_input, "step " + std::to_string(position_.step + 1) + ": the training loss became " +
-                                              (std::isnan(loss) ? "NaN" : "infinite") +
-                                              "; training stopped (checkpoints written before this step are intact)");
+    throw TrainingDiverged("step " + std::to_string(position_.step + 1) + ": the training loss became " +
+                           (std::isnan(loss) ? "NaN" : "infinite") +
+                           "; training stopped (checkpoints written before this step are intact)");
   }
   sum_gradients_over_ranks();
   clip_gradient_norm(model_->named_parameters(), options_.max_grad_norm);
@@ -186,18 +186,19 @@ void Trainer::sum_gradients_over_ranks() {
   all_reduce_in_buckets(*group_, gradients);
 }
 
-std::vector<PackedBatch> Trainer::pack_micro_batches(const std::vector<const TokenizedExample*>& examples) const {
+std::vector<PackedBatch> Trainer::pack_micro_batches(const std::vector<const TokenizedExample*>& examples,
+                                                    double prompt_loss_weight) const {
   std::vector<PackedBatch> micro_batches;
   const auto size = static_cast<size_t>(options_.micro_batch_size);
   for (size_t i = 0; i < examples.size(); i += size) {
     const auto end = examples.begin() + static_cast<long>(std::min(examples.size(), i + size));
     micro_batches.push_back(pack_examples({examples.begin() + static_cast<long>(i), end}, options_.max_seq_len,
-                                          options_.prompt_loss_weight));
+                                          prompt_loss_weight));
   }
   return micro_batches;
 }
 
-Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples) {
+Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples, std::optional<double> prompt_loss_weight) {
   torch::NoGradGuard no_grad;
   model_->eval();
   std::vector<const TokenizedExample*> all;
@@ -205,7 +206,7 @@ Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples) {
   // Loss sum, weight, correct and all completion tokens; data parallel, each rank evaluates
   // every world_size-th micro-batch.
   std::vector<double> sums = {0, 0, 0, 0};
-  const auto micro_batches = pack_micro_batches(all);
+  const auto micro_batches = pack_micro_batches(all, prompt_loss_weight.value_or(options_.prompt_loss_weight));
   const size_t first = group_ ? static_cast<size_t>(group_->rank()) : 0, stride = group_ ? static_cast<size_t>(group_->size()) : 1;
   for (size_t i = first; i < micro_batches.size(); i += stride) {
     auto micro = micro_batch_loss(*model_, micro_batches[i], options_.precision, std::nullopt);

@@ -16,6 +16,7 @@
 // would have computed for the whole batch. Ranks agree on cancelling at the start of each step.
 #pragma once
 
+#include "engine/core/error.h"
 #include "engine/data/example_template.h"
 #include "engine/distributed/distributed_group.h"
 #include "engine/models/causal_lm.h"
@@ -71,6 +72,14 @@ struct Evaluation {
 
 enum class TrainingOutcome { completed, cancelled };
 
+// The training loss became NaN or infinite: the learning rate is too high for the data (or the
+// data holds something the model cannot represent). A learning-rate probe scores such a trial as
+// diverged; a job fails with the message.
+class TrainingDiverged : public Error {
+ public:
+  explicit TrainingDiverged(const std::string& message) : Error(ErrorKind::invalid_input, message) {}
+};
+
 struct TrainingCallbacks {
   std::function<void(const StepMetrics&)> on_step;
   std::function<void(const SavedCheckpoint& checkpoint)> on_checkpoint;
@@ -100,7 +109,9 @@ class Trainer {
   // ft::Error(invalid_input) naming the step; checkpoints written before stay usable.
   TrainingOutcome run(const TrainingCallbacks& callbacks);
 
-  Evaluation evaluate(const std::vector<TokenizedExample>& examples);
+  // Loss and accuracy on `examples`, prompt tokens weighted as training weighs them unless
+  // `prompt_loss_weight` says otherwise (0: the completion loss alone).
+  Evaluation evaluate(const std::vector<TokenizedExample>& examples, std::optional<double> prompt_loss_weight = std::nullopt);
 
   int64_t steps_per_epoch() const;
   int64_t total_steps() const { return steps_per_epoch() * options_.n_epochs; }
@@ -119,8 +130,10 @@ class Trainer {
   // One optimizer step over `examples`; false when cancelled before it completed.
   bool train_step(const std::vector<const TokenizedExample*>& examples, StepMetrics& metrics,
                   const std::atomic<bool>* cancel);
-  // Examples in groups of micro_batch_size, each packed into rows.
-  std::vector<PackedBatch> pack_micro_batches(const std::vector<const TokenizedExample*>& examples) const;
+  // Examples in groups of micro_batch_size, each packed into rows, prompt targets weighing
+  // `prompt_loss_weight`.
+  std::vector<PackedBatch> pack_micro_batches(const std::vector<const TokenizedExample*>& examples,
+                                              double prompt_loss_weight) const;
   // After each step: a checkpoint at the end of the epoch, or at the interval inside it.
   void save_checkpoint_if_due(bool epoch_end, const TrainingCallbacks& callbacks);
   uint64_t data_fingerprint() const;

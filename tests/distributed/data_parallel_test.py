@@ -45,10 +45,11 @@ def write_training_file(folder, examples):
 
 
 def start_arguments(args, training_file, epochs, extra=()):
-    # fp32: bf16 autocast (where the CPU has it) rounds differently when a batch is split.
+    # fp32: bf16 autocast (where the CPU has it) rounds differently when a batch is split. No
+    # learning-rate probe: a data-parallel run does not probe, so the one process must not either.
     return ["start", "--model", args.model, "--training-file", training_file, "--seed", "7",
             "--set", "n_epochs=%d" % epochs, "--set", "batch_size=8", "--set", "precision=fp32",
-            "--json", *extra]
+            "--set", "learning_rate_probe=off", "--json", *extra]
 
 
 def job_folder(workspace):

@@ -53,6 +53,10 @@ json without_timing(json plan) {
   plan["hyperparameters"].erase("estimated_seconds");
   plan["hyperparameters"].erase("threads");                    // chosen by timing
   plan["hyperparameters"].erase("checkpoint_interval_steps");  // derived from the timing
+  for (const char* name : {"learning_rate_probe", "learning_rate_probe_trials", "learning_rate_probe_examples",
+                           "learning_rate_probe_held_out"}) {
+    plan["hyperparameters"].erase(name);  // planned within a time budget
+  }
   plan["estimate"].erase("seconds");
   // Their reasons quote the free memory, which changes between two calls.
   for (const char* name : {"method", "micro_batch_size", "estimated_memory_bytes"}) plan["hyperparameters"][name].erase("reason");

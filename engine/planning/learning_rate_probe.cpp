@@ -1,0 +1,172 @@
+#include "engine/planning/learning_rate_probe.h"
+
+#include "engine/core/error.h"
+#include "engine/planning/reason_numbers.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ft {
+namespace {
+
+using reason::num;
+
+// Trials: the rule's rate, 4x above and below it, two more 4x steps towards the better end while
+// the best lies at an end, and the 2x neighbours of the best: six cover a 512x range.
+constexpr int64_t kTrials = 6;
+// A probe is worth its time when it costs at most 10% of the run, or at most a minute: on the
+// benchmark a rate two steps from the best cost 15% to 1300% in held-out loss, so a minute pays
+// for itself on a run of seconds as a tenth does on a run of hours.
+constexpr double kShareOfRun = 0.10;
+constexpr double kAllowanceSeconds = 60;
+// Held-out examples scored after each trial: enough for a loss to compare, few enough to be cheap.
+constexpr int64_t kMostHeldOut = 100;
+// Without a validation file a fifth of the training file is set aside, at least 2 examples; the
+// trials need at least 8 to train on.
+constexpr int64_t kFewestHeldOut = 2, kFewestTrialExamples = 8;
+// A trial shorter than this is all warm-up and decay and tells little about the run's rate.
+constexpr int64_t kFewestTrialSteps = 10;
+
+ResolvedHyperparameter entry(const std::string& name, nlohmann::json value, bool user, std::string reason) {
+  return {name, std::move(value), user ? HyperparameterSource::user : HyperparameterSource::automatic, std::move(reason)};
+}
+
+PlannedLearningRateProbe off(bool user, std::string reason) {
+  return {{entry("learning_rate_probe", "off", user, std::move(reason))}, 0};
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct HeldOut {
+  int64_t examples = 0;
+  double mean_tokens = 0;
+  bool from_validation = false;
+  std::string reason;
+};
+
+HeldOut held_out_examples(const LearningRateProbeInputs& in) {
+  if (in.validation_examples && *in.validation_examples > 0) {
+    const int64_t n = std::min(*in.validation_examples, kMostHeldOut);
+    return {n, in.mean_validation_tokens, true,
+            n < *in.validation_examples ? "the first " + num(n) + " of the validation file's " + num(*in.validation_examples)
+                                        : "the validation file's " + num(n)};
+  }
+  const int64_t n = std::clamp<int64_t>(std::llround(0.2 * double(in.training_examples)), kFewestHeldOut, kMostHeldOut);
+  return {n, in.mean_training_tokens, false,
+          num(n) + " of the training file's examples, set aside from the trials' training (there is no validation file)"};
+}
+
+}  // namespace
+
+PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs& in) {
+  const bool user = in.requested.has_value();
+  if (in.requested == "off") return off(true, "set by the user to off: the rule's learning rate is used as it is");
+  if (in.learning_rate_set_by_user) return off(user, "off: the user set learning_rate_multiplier");
+  if (in.from_scratch) {
+    return off(user, "off: a freshly initialised model trains at GPT-3's pre-training rate for its size, which is what "
+                     "a trial run of a fraction of its data could not improve on");
+  }
+  if (!in.seconds_per_token) return off(user, "off: no micro-batch was timed, so the probe's cost is unknown");
+  const HeldOut held_out = held_out_examples(in);
+  const int64_t trainable = in.training_examples - (held_out.from_validation ? 0 : held_out.examples);
+  if (trainable < kFewestTrialExamples) {
+    return off(user, "off: " + num(in.training_examples) + " training examples are too few to set " + num(held_out.examples) +
+                         " aside and train trials on at least " + num(kFewestTrialExamples));
+  }
+  if (in.memory_bytes + in.snapshot_bytes > in.memory_budget_bytes) {
+    return off(user, "off: the probe keeps a copy of the trainable weights (" + num(in.snapshot_bytes) +
+                         " bytes) to restore before each trial, and the run's " + num(in.memory_bytes) +
+                         " bytes with it exceed the " + num(in.memory_budget_bytes) + " it may use");
+  }
+  // A trial of n examples costs their tokens' passes, its optimizer steps and the held-out passes
+  // (forward only: about a third of a training pass).
+  const double per_token = *in.seconds_per_token;
+  const double per_example = in.mean_training_tokens * double(in.n_epochs) * per_token +
+                             double(in.n_epochs) / double(in.batch_size) * in.seconds_per_optimizer_step;
+  const double scoring = double(held_out.examples) * held_out.mean_tokens * per_token / 3;
+  const double run = in.run_seconds.value_or(0);
+  const double budget = std::max(kShareOfRun * run, kAllowanceSeconds);
+  int64_t examples = trainable;
+  std::string budget_reason = "the run's own";
+  if (!user) {
+    const double affordable = (budget / double(kTrials) - scoring) / per_example;
+    examples = std::min<int64_t>(trainable, affordable > 0 ? static_cast<int64_t>(affordable) : 0);
+    budget_reason = examples == trainable ? "all " + num(trainable) + " that the probe may train on"
+                                          : num(examples) + " of " + num(trainable) + ", what fits its budget";
+  }
+  const int64_t steps = ceil_div(examples, in.batch_size) * in.n_epochs;
+  if (steps < kFewestTrialSteps || examples < std::min(trainable, kFewestTrialExamples)) {
+    return off(user, "off: within its budget (" + num(budget, 3) + " s, the larger of 10% of the run's " + num(run, 3) +
+                         " s and a minute) a trial could train " + num(std::max<int64_t>(examples, 0)) + " examples in " +
+                         num(std::max<int64_t>(steps, 0)) + " steps, too few to tell the rates apart");
+  }
+  const double trial_seconds =
+      double(examples) * in.mean_training_tokens * double(in.n_epochs) * per_token + double(steps) * in.seconds_per_optimizer_step + scoring;
+  const double seconds = double(kTrials) * trial_seconds;
+  const std::string why =
+      user ? "set by the user to on" : "planned: at most " + num(seconds, 3) + " s, within the larger of 10% of the run's " +
+                                           num(run, 3) + " s and a minute";
+  PlannedLearningRateProbe planned;
+  planned.seconds = seconds;
+  planned.entries = {
+      entry("learning_rate_probe", "planned", user,
+            why + "; at the start of the job, up to " + num(kTrials) + " trial runs at learning rates 2x apart around the "
+                  "rule's, each scored by the completion loss of held-out examples, and the run takes the best rate (no "
+                  "rule of model size and batch alone puts the rate near the best for every task: docs/hyperparameters.md)"),
+      entry("learning_rate_probe_trials", kTrials, false,
+            num(kTrials) + ": the rule's rate, 4x above and below, two more 4x steps towards the better end while the "
+                           "best lies at an end, then the best's 2x neighbours, the more promising first"),
+      entry("learning_rate_probe_examples", examples, false,
+            budget_reason + ", trained as the run trains them (batch " + num(in.batch_size) + ", " + num(in.n_epochs) +
+                " epochs, " + num(steps) + " steps with the run's warm-up share and linear decay); about " +
+                num(trial_seconds, 3) + " s a trial"),
+      entry("learning_rate_probe_held_out", held_out.examples, false, held_out.reason + ", scored after each trial")};
+  return planned;
+}
+
+std::optional<LearningRateProbeSettings> planned_learning_rate_probe(const HyperparameterPlan& plan) {
+  if (!plan.contains("learning_rate_probe") || plan.text("learning_rate_probe") != "planned") return std::nullopt;
+  LearningRateProbeSettings s;
+  s.trials = plan.integer("learning_rate_probe_trials");
+  s.trial_examples = plan.integer("learning_rate_probe_examples");
+  s.held_out = plan.integer("learning_rate_probe_held_out");
+  return s;
+}
+
+bool skip_learning_rate_probe(HyperparameterPlan& plan, const std::string& why) {
+  if (!planned_learning_rate_probe(plan)) return false;
+  const auto& probe = plan.at("learning_rate_probe");
+  plan.replace(entry("learning_rate_probe", "off", probe.source == HyperparameterSource::user,
+                     "off: " + why + "; planned as " + probe.reason));
+  return true;
+}
+
+void record_learning_rate_probe(HyperparameterPlan& plan, const std::vector<LearningRateTrial>& trials) {
+  if (trials.empty()) throw Error(ErrorKind::internal, "a learning-rate probe recorded without trials");
+  auto sorted = trials;
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.learning_rate < b.learning_rate; });
+  const auto best = *std::min_element(sorted.begin(), sorted.end(),
+                                      [](const auto& a, const auto& b) { return a.held_out_loss < b.held_out_loss; });
+  std::string measured;
+  for (const auto& t : sorted) {
+    measured += (measured.empty() ? "" : ", ") + num(t.learning_rate) + ": " +
+                (std::isfinite(t.held_out_loss) ? num(t.held_out_loss, 4) : std::string("diverged"));
+  }
+  const auto& rule = plan.at("learning_rate");
+  const double rule_rate = rule.value.get<double>();
+  const double multiplier = plan.number("learning_rate_multiplier") * best.learning_rate / rule_rate;
+  const std::string steps = num(std::log2(best.learning_rate / rule_rate), 2);
+  plan.replace(entry("learning_rate", best.learning_rate, false,
+                     "measured on this job's data: " + num(best.learning_rate) + ", the lowest held-out completion loss of " +
+                         num(int64_t(trials.size())) + " trial runs (rate: loss per token) " + measured + "; " + steps +
+                         " 2x steps from the rule's " + num(rule_rate, 3) + " (" + rule.reason + ")"));
+  plan.replace(entry("learning_rate_multiplier", multiplier, false,
+                     num(multiplier) + ", the measured learning_rate " + num(best.learning_rate) +
+                         " over the same base rate as the rule's " + num(plan.at("learning_rate_multiplier").value.get<double>(), 3) +
+                         " (" + plan.at("learning_rate_multiplier").reason + ")"));
+  const auto& probe = plan.at("learning_rate_probe");
+  plan.replace(entry("learning_rate_probe", "done", probe.source == HyperparameterSource::user,
+                     "done: " + num(int64_t(trials.size())) + " trial runs at the start of the job; planned as " + probe.reason));
+}
+
+}  // namespace ft

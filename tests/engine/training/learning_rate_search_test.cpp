@@ -1,0 +1,106 @@
+#include "engine/training/learning_rate_search.h"
+
+#include "engine/formats/checkpoint_reader.h"
+#include "tests/catch.h"
+#include "tests/copy_task.h"
+
+#include <cmath>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path tiny_llama() { return fs::path(FT_FIXTURES) / "hf" / "tiny-llama"; }
+
+std::string text_of(const ft::TokenizedExample& e) {
+  std::string t;
+  for (const auto token : e.tokens) t += std::to_string(token) + " ";
+  return t;
+}
+
+std::vector<torch::Tensor> weights_of(ft::CausalLM& model) {
+  std::vector<torch::Tensor> copies;
+  for (const auto& p : model.parameters()) copies.push_back(p.detach().clone());
+  return copies;
+}
+
+bool same_weights(ft::CausalLM& model, const std::vector<torch::Tensor>& before) {
+  const auto now = model.parameters();
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (!torch::equal(now[i], before[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("The probe holds out examples it never trains on, spread over the file", "[probe]") {
+  auto tokenizer = ft::Tokenizer::load(tiny_llama() / "tokenizer.model");
+  const auto task = ft::testing::make_copy_task(tokenizer, 30, 10, 3);
+  ft::LearningRateProbeSettings settings;
+  settings.held_out = 6;
+  settings.trial_examples = 20;
+  const auto from_training = ft::learning_rate_search_data(task.training, {}, settings);
+  REQUIRE(from_training.held_out.size() == 6);
+  REQUIRE(from_training.training.size() == 20);
+  std::set<std::string> trained;
+  for (const auto& e : from_training.training) trained.insert(text_of(e));
+  CHECK(trained.size() == 20);
+  for (const auto& e : from_training.held_out) CHECK(trained.count(text_of(e)) == 0);
+  // Spread: the set-aside examples come from every part of the file, its first and last fifths included.
+  CHECK(text_of(from_training.held_out.front()) == text_of(task.training[2]));
+  CHECK(text_of(from_training.held_out.back()) == text_of(task.training[27]));
+  // With a validation file the held-out examples are its first, and every training example may train.
+  settings.trial_examples = 30;
+  const auto with_validation = ft::learning_rate_search_data(task.training, task.held_out, settings);
+  REQUIRE(with_validation.held_out.size() == 6);
+  CHECK(text_of(with_validation.held_out[0]) == text_of(task.held_out[0]));
+  CHECK(with_validation.training.size() == 30);
+}
+
+TEST_CASE("Trials walk to the best rate and leave the weights as they were", "[probe][slow]") {
+  auto tokenizer = ft::Tokenizer::load(tiny_llama() / "tokenizer.model");
+  const auto task = ft::testing::make_copy_task(tokenizer, 48, 16, 5);
+  auto model = ft::load_causal_lm(tiny_llama());
+  const auto before = weights_of(*model);
+  ft::LearningRateSearch search;
+  search.run = ft::testing::copy_task_training_options(1e-5, 1);  // far below what the task needs
+  search.run.n_epochs = 2;
+  search.run.warmup_steps = 1;
+  search.run_total_steps = 6;
+  search.trials = 6;
+  const ft::LearningRateSearchData data{task.training, task.held_out};
+  std::vector<ft::LearningRateTrial> reported;
+  const auto trials = ft::search_learning_rate(model, tokenizer, search, data, nullptr,
+                                               [&](const ft::LearningRateTrial& t) { reported.push_back(t); });
+  REQUIRE(trials);
+  REQUIRE(trials->size() == 6);
+  CHECK(reported.size() == 6);
+  // The rule's rate, 4x above and below, then upwards while the best is the highest.
+  CHECK((*trials)[0].learning_rate == 1e-5);
+  CHECK((*trials)[1].learning_rate == 4e-5);
+  CHECK((*trials)[2].learning_rate == 2.5e-6);
+  CHECK((*trials)[3].learning_rate == 1.6e-4);
+  for (const auto& t : *trials) {
+    INFO(t.learning_rate << ": " << t.held_out_loss);
+    CHECK(std::log2(t.learning_rate / 1e-5) == Approx(std::round(std::log2(t.learning_rate / 1e-5))));
+    CHECK(std::isfinite(t.held_out_loss));
+  }
+  // More learning helps at these rates: the highest of the first four beats the rule's.
+  CHECK((*trials)[3].held_out_loss < (*trials)[0].held_out_loss);
+  CHECK(same_weights(*model, before));
+}
+
+TEST_CASE("A cancelled probe stops and restores the weights", "[probe]") {
+  auto tokenizer = ft::Tokenizer::load(tiny_llama() / "tokenizer.model");
+  const auto task = ft::testing::make_copy_task(tokenizer, 16, 4, 5);
+  auto model = ft::load_causal_lm(tiny_llama());
+  const auto before = weights_of(*model);
+  ft::LearningRateSearch search;
+  search.run = ft::testing::copy_task_training_options(1e-3, 1);
+  search.run.n_epochs = 1;
+  const std::atomic<bool> cancel{true};
+  CHECK_FALSE(ft::search_learning_rate(model, tokenizer, search, {task.training, task.held_out}, &cancel));
+  CHECK(same_weights(*model, before));
+}
