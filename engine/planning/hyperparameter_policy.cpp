@@ -742,6 +742,17 @@ class Planner {
     auto probe = plan_learning_rate_probe(in);
     probe_seconds_ = probe.seconds;
     for (auto& e : probe.entries) add(std::move(e));
+    if (probe_seconds_ > 0) count_probe_memory(in.snapshot_bytes);
+  }
+
+  // The probe's copy of the trainable weights is held beside the run's state during the trials,
+  // so the run's peak is that much higher.
+  void count_probe_memory(int64_t snapshot_bytes) {
+    const auto& memory = plan_.at("estimated_memory_bytes");
+    const int64_t total = memory.value.get<int64_t>() + snapshot_bytes;
+    plan_.replace(automatic("estimated_memory_bytes", total,
+                            memory.reason + "; with the learning-rate probe's copy of the trainable weights during its "
+                                            "trials (" + num(snapshot_bytes) + "): " + num(total) + " bytes (" + gib(total) + ")"));
   }
 
   ResolvedHyperparameter estimated_seconds() const {

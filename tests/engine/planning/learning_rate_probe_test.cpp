@@ -153,7 +153,7 @@ TEST_CASE("The best trial's rate becomes the plan's, with every measurement in i
   CHECK_FALSE(ft::skip_learning_rate_probe(skipped, "a test"));
 }
 
-TEST_CASE("The plan adds the probe's trials to its time, not to its checkpoint interval", "[policy][probe]") {
+TEST_CASE("The plan adds the probe's trials to its time and its copy to its memory, not to its checkpoint interval", "[policy][probe]") {
   ft::DatasetStatistics data;
   data.examples = 30;
   data.total_tokens = 1200;
@@ -179,6 +179,8 @@ TEST_CASE("The plan adds the probe's trials to its time, not to its checkpoint i
   const auto without = ft::plan_hyperparameters({{"learning_rate_probe", "off"}}, 1, data, model, machine, probes);
   CHECK(without.number("estimated_seconds") == Approx(run).epsilon(0.01));
   CHECK(without.integer("checkpoint_interval_steps") == plan.integer("checkpoint_interval_steps"));
+  // During the trials a copy of the trainable weights is held beside the run's state.
+  CHECK(plan.integer("estimated_memory_bytes") == without.integer("estimated_memory_bytes") + 4 * 2'000'000);
   CHECK_THROWS_WITH(ft::plan_hyperparameters({{"learning_rate_probe", "yes"}}, 1, data, model, machine, probes),
                     Catch::Contains("hyperparameters.learning_rate_probe must be \"auto\", \"on\" or \"off\""));
 }
