@@ -622,10 +622,7 @@ class Planner {
   }
 
   ResolvedHyperparameter lr_schedule() const {
-    return automatic("lr_schedule", "linear",
-                     "linear: the learning rate rises from 0 to " + num(plan_.number("learning_rate")) + " over the " +
-                         num(integer("warmup_steps")) + " warm-up steps, then falls linearly to 0 at step " +
-                         num(integer("total_steps")));
+    return linear_lr_schedule(plan_.number("learning_rate"), integer("warmup_steps"), integer("total_steps"));
   }
 
   void add_optimizer_constants() {
@@ -809,6 +806,16 @@ class Planner {
   TrainingMethod method_;
   HyperparameterPlan plan_;
 };
+
+}  // namespace
+
+ResolvedHyperparameter linear_lr_schedule(double learning_rate, int64_t warmup_steps, int64_t total_steps) {
+  return automatic("lr_schedule", "linear",
+                   "linear: the learning rate rises from 0 to " + num(learning_rate) + " over the " + num(warmup_steps) +
+                       " warm-up steps, then falls linearly to 0 at step " + num(total_steps));
+}
+
+namespace {
 
 void require_tokens(const DatasetStatistics& data) {
   if (data.examples < 1 || data.total_tokens < 1 || data.max_tokens < 1) {

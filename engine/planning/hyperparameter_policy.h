@@ -44,6 +44,10 @@ struct DeviceProbes {
   std::function<double(int threads)> measured_seconds_per_optimizer_step;
 };
 
+// The plan's lr_schedule entry: linear warm-up to `learning_rate`, then linear decay to 0 at
+// `total_steps`; also rewritten when a learning-rate probe measured the rate.
+ResolvedHyperparameter linear_lr_schedule(double learning_rate, int64_t warmup_steps, int64_t total_steps);
+
 // Resolves precision ("bf16" or "fp32"), method ("full" or "lora"; with "lora" also lora_target_modules, lora_rank,
 // lora_alpha and lora_dropout), n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
 // max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,

@@ -1,6 +1,7 @@
 #include "engine/planning/learning_rate_probe.h"
 
 #include "engine/core/error.h"
+#include "engine/planning/hyperparameter_policy.h"
 #include "engine/planning/reason_numbers.h"
 
 #include <algorithm>
@@ -164,6 +165,7 @@ void record_learning_rate_probe(HyperparameterPlan& plan, const std::vector<Lear
                      num(multiplier) + ", the measured learning_rate " + num(best.learning_rate) +
                          " over the same base rate as the rule's " + num(plan.at("learning_rate_multiplier").value.get<double>(), 3) +
                          " (" + plan.at("learning_rate_multiplier").reason + ")"));
+  plan.replace(linear_lr_schedule(best.learning_rate, plan.integer("warmup_steps"), plan.integer("total_steps")));
   const auto& probe = plan.at("learning_rate_probe");
   plan.replace(entry("learning_rate_probe", "done", probe.source == HyperparameterSource::user,
                      "done: " + num(int64_t(trials.size())) + " trial runs at the start of the job; planned as " + probe.reason));

@@ -48,6 +48,9 @@ ft::HyperparameterPlan with_entries(const ft::PlannedLearningRateProbe& probe, d
   ft::HyperparameterPlan plan;
   plan.add({"learning_rate_multiplier", multiplier, ft::HyperparameterSource::automatic, "the rule"});
   plan.add({"learning_rate", rate, ft::HyperparameterSource::automatic, "the rule's rate"});
+  plan.add({"warmup_steps", 3, ft::HyperparameterSource::automatic, "3"});
+  plan.add({"total_steps", 90, ft::HyperparameterSource::automatic, "90"});
+  plan.add(ft::linear_lr_schedule(rate, 3, 90));
   for (const auto& e : probe.entries) plan.add(e);
   return plan;
 }
@@ -141,6 +144,7 @@ TEST_CASE("The best trial's rate becomes the plan's, with every measurement in i
   CHECK(plan.number("learning_rate") == 4e-4);
   CHECK(plan.number("learning_rate_multiplier") == Approx(0.2));
   CHECK(plan.text("learning_rate_probe") == "done");
+  CHECK(plan.at("lr_schedule").reason.find("rises from 0 to 0.0004 over the 3 warm-up steps") != std::string::npos);
   CHECK_FALSE(ft::planned_learning_rate_probe(plan));
   const auto& reason = plan.at("learning_rate").reason;
   for (const char* shown : {"0.0004", "2.5e-05: 3", "0.0016: diverged", "0.0008: 1.5", "2 2x steps from the rule's 0.0001"}) {
