@@ -41,17 +41,20 @@ bool probe_learning_rate(Job& job, TrainingSetup& setup, HyperparameterPlan& pla
   const std::vector<TokenizedExample> no_validation;
   const auto data = learning_rate_search_data(setup.training.examples,
                                               setup.validation ? setup.validation->examples : no_validation, *settings);
-  const LearningRateSearch search{training_options(plan), plan.integer("total_steps"), settings->trials};
-  job.report("Learning-rate probe: up to " + std::to_string(search.trials) + " trial runs of " +
+  const LearningRateSearch search{training_options(plan), plan.integer("total_steps"), settings->trials,
+                                  settings->longer_epochs};
+  const int64_t longer_trials = search.longer_epochs > 0 ? 2 : 0;
+  job.report("Learning-rate probe: up to " + std::to_string(search.trials + longer_trials) + " trial runs of " +
              std::to_string(data.training.size()) + " examples, each scored on " + std::to_string(data.held_out.size()) +
              " held-out examples");
   int64_t number = 0;
   const auto on_trial = [&](const LearningRateTrial& t) {
     job.report("Learning-rate probe, trial " + std::to_string(++number) + ": rate " + reason::num(t.learning_rate) +
-                   ", held-out completion loss " + reason::num(t.held_out_loss, 4),
+                   " over " + std::to_string(t.n_epochs) + " epochs, held-out completion loss " + reason::num(t.held_out_loss, 4),
                "learning_rate_trial",
                {{"trial", number},
                 {"learning_rate", t.learning_rate},
+                {"n_epochs", t.n_epochs},
                 {"held_out_loss", std::isfinite(t.held_out_loss) ? nlohmann::json(t.held_out_loss) : nlohmann::json()}});
   };
   const auto trials = search_learning_rate(setup.model, *setup.tokenizer, search, data, job.cancel_flag(), on_trial);

@@ -24,14 +24,14 @@ def _points(cell, oracle):
 
 def rows(studies):
     lines = ["| base | method | task | auto lr (x mult) | oracle lr, batch, plw, epoch | auto nll | oracle nll | "
-             "auto gap | EM auto / oracle | LR steps | " + " | ".join(f"{b} gap (EM pts)" for b in BASELINES) + " |",
-             "|" + " --- |" * (10 + len(BASELINES))]
+             "auto gap | EM auto / oracle | LR steps | auto s | " + " | ".join(f"{b} gap (EM pts)" for b in BASELINES) + " |",
+             "|" + " --- |" * (11 + len(BASELINES))]
     for s in studies:
         a, o = s["auto"], s["oracle"]
         cells = [s["base"], s["method"], s["task"], f"{a['learning_rate']:.3g} (x{a['multiplier']:.3g})",
                  f"{o['learning_rate']:.3g}, {o['batch_size']}, {o['prompt_loss_weight']:g}, {o['epoch']}",
                  f"{a['test_nll']:.4f}", f"{o['test_nll']:.4f}", _pct(relative_gap(a, o)),
-                 f"{a['test_em']:.2f} / {o['test_em']:.2f}", f"{lr_steps(a, o):+.1f}"]
+                 f"{a['test_em']:.2f} / {o['test_em']:.2f}", f"{lr_steps(a, o):+.1f}", f"{a['seconds']:.0f}"]
         for b in BASELINES:
             c = s["baselines"][b]
             cells.append(f"{_pct(relative_gap(c, o))} ({_points(c, o)})")

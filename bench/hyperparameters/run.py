@@ -230,7 +230,7 @@ def summary(run, epoch):
     return {"learning_rate": run["hyper"]["learning_rate"], "multiplier": run["hyper"]["learning_rate_multiplier"],
             "batch_size": run["hyper"]["batch_size"], "prompt_loss_weight": run["hyper"]["prompt_loss_weight"],
             "epoch": epoch["epoch"], "n_epochs": run["hyper"]["n_epochs"], "valid_nll": epoch["valid_nll"],
-            "test_nll": epoch["test_nll"], "test_em": epoch["test_em"]}
+            "test_nll": epoch["test_nll"], "test_em": epoch["test_em"], "seconds": run["seconds"]}
 
 
 def task_folders(args, out):

@@ -142,6 +142,26 @@ int64_t largest_fitting(const std::vector<int64_t>& sizes, const std::function<b
   return passes < 0 ? 0 : sizes[passes];
 }
 
+ResolvedHyperparameter total_steps_entry(int64_t steps_per_epoch, int64_t epochs) {
+  return automatic("total_steps", steps_per_epoch * epochs,
+                   num(steps_per_epoch) + " steps per epoch x " + count(epochs, "epoch") + " = " + num(steps_per_epoch * epochs));
+}
+
+ResolvedHyperparameter warmup_steps_entry(int64_t total_steps, bool from_scratch) {
+  const int64_t percent = from_scratch ? pretraining_warmup_percent : fine_tuning_warmup_percent;
+  const int64_t steps = ceil_div(total_steps * percent, 100);
+  const std::string why = from_scratch ? "a freshly initialised model warms up longer, as in pre-training: " : "";
+  return automatic("warmup_steps", steps,
+                   why + num(percent) + "% of " + num(total_steps) + " total steps is " + num(total_steps * percent / 100.0) +
+                       ", rounded up: " + num(steps));
+}
+
+// `counted`: how the tokens of one epoch were counted.
+ResolvedHyperparameter total_tokens_entry(int64_t per_epoch, int64_t epochs, const std::string& counted) {
+  return automatic("total_tokens", per_epoch * epochs,
+                   counted + " x " + count(epochs, "epoch") + " = " + num(per_epoch * epochs) + " training tokens");
+}
+
 class Planner {
  public:
   Planner(const HyperparameterRequest& request, const DatasetStatistics& data, const ModelSummary& model,
@@ -605,21 +625,9 @@ class Planner {
     return automatic("steps_per_epoch", steps, reason);
   }
 
-  ResolvedHyperparameter total_steps() const {
-    const int64_t per_epoch = integer("steps_per_epoch"), epochs = integer("n_epochs");
-    return automatic("total_steps", per_epoch * epochs,
-                     num(per_epoch) + " steps per epoch x " + count(epochs, "epoch") + " = " + num(per_epoch * epochs));
-  }
+  ResolvedHyperparameter total_steps() const { return total_steps_entry(integer("steps_per_epoch"), integer("n_epochs")); }
 
-  ResolvedHyperparameter warmup_steps() const {
-    const int64_t total = integer("total_steps");
-    const int64_t percent = from_scratch() ? pretraining_warmup_percent : fine_tuning_warmup_percent;
-    const int64_t steps = ceil_div(total * percent, 100);
-    const std::string why = from_scratch() ? "a freshly initialised model warms up longer, as in pre-training: " : "";
-    return automatic("warmup_steps", steps,
-                     why + num(percent) + "% of " + num(total) + " total steps is " + num(total * percent / 100.0) +
-                         ", rounded up: " + num(steps));
-  }
+  ResolvedHyperparameter warmup_steps() const { return warmup_steps_entry(integer("total_steps"), from_scratch()); }
 
   ResolvedHyperparameter lr_schedule() const {
     return linear_lr_schedule(plan_.number("learning_rate"), integer("warmup_steps"), integer("total_steps"));
@@ -652,8 +660,7 @@ class Planner {
     const std::string counted =
         truncated ? "at most " + num(per_epoch) + " tokens per epoch (examples are truncated to " + num(seq) + " tokens)"
                   : num(per_epoch) + " tokens per epoch";
-    return automatic("total_tokens", per_epoch * epochs,
-                     counted + " x " + count(epochs, "epoch") + " = " + num(per_epoch * epochs) + " training tokens");
+    return total_tokens_entry(per_epoch, epochs, counted);
   }
 
   ResolvedHyperparameter estimated_memory_bytes() const {
@@ -808,6 +815,15 @@ class Planner {
 };
 
 }  // namespace
+
+void change_fine_tuning_epochs(HyperparameterPlan& plan, int64_t epochs, const std::string& reason) {
+  const int64_t per_epoch_tokens = plan.integer("total_tokens") / plan.integer("n_epochs");
+  plan.replace(automatic("n_epochs", epochs, reason));
+  plan.replace(total_steps_entry(plan.integer("steps_per_epoch"), epochs));
+  plan.replace(warmup_steps_entry(plan.integer("total_steps"), false));
+  plan.replace(total_tokens_entry(per_epoch_tokens, epochs, num(per_epoch_tokens) + " tokens per epoch"));
+  plan.replace(linear_lr_schedule(plan.number("learning_rate"), plan.integer("warmup_steps"), plan.integer("total_steps")));
+}
 
 ResolvedHyperparameter linear_lr_schedule(double learning_rate, int64_t warmup_steps, int64_t total_steps) {
   return automatic("lr_schedule", "linear",

@@ -48,6 +48,11 @@ struct DeviceProbes {
 // `total_steps`; also rewritten when a learning-rate probe measured the rate.
 ResolvedHyperparameter linear_lr_schedule(double learning_rate, int64_t warmup_steps, int64_t total_steps);
 
+// Sets a fine-tuning plan's n_epochs to `epochs` with `reason` (measured by a learning-rate
+// probe), and what follows from it: total_steps, warmup_steps, total_tokens and lr_schedule.
+// estimated_seconds stays what the plan estimated before the run.
+void change_fine_tuning_epochs(HyperparameterPlan& plan, int64_t epochs, const std::string& reason);
+
 // Resolves precision ("bf16" or "fp32"), method ("full" or "lora"; with "lora" also lora_target_modules, lora_rank,
 // lora_alpha and lora_dropout), n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
 // max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,

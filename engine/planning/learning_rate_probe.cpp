@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace ft {
 namespace {
@@ -27,6 +28,10 @@ constexpr int64_t kMostHeldOut = 100;
 constexpr int64_t kFewestHeldOut = 2, kFewestTrialExamples = 8;
 // A trial shorter than this is all warm-up and decay and tells little about the run's rate.
 constexpr int64_t kFewestTrialSteps = 10;
+// When the trials train on (nearly) every example the run trains on, the epochs they prefer hold
+// for the run too: two more trials, at the best rate and half of it, train twice the rule's epochs
+// (at most 50, the most a user may ask for).
+constexpr int64_t kEpochTrials = 2, kMostEpochs = 50;
 
 ResolvedHyperparameter entry(const std::string& name, nlohmann::json value, bool user, std::string reason) {
   return {name, std::move(value), user ? HyperparameterSource::user : HyperparameterSource::automatic, std::move(reason)};
@@ -103,7 +108,14 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
   }
   const double trial_seconds =
       double(examples) * in.mean_training_tokens * double(in.n_epochs) * per_token + double(steps) * in.seconds_per_optimizer_step + scoring;
-  const double seconds = double(kTrials) * trial_seconds;
+  double seconds = double(kTrials) * trial_seconds;
+  // The longer trials cost twice a trial's training; they are worth it when the trials see
+  // (nearly) the run's whole training set and the budget, or the user, allows.
+  const int64_t longer = std::min(kMostEpochs, 2 * in.n_epochs);
+  const double longer_seconds = double(kEpochTrials) * (double(longer) / double(in.n_epochs) * (trial_seconds - scoring) + scoring);
+  const bool epochs_probed = longer > in.n_epochs && 4 * examples >= 3 * in.training_examples &&
+                             (user || seconds + longer_seconds <= budget);
+  if (epochs_probed) seconds += longer_seconds;
   const std::string why =
       user ? "set by the user to on" : "planned: at most " + num(seconds, 3) + " s, within the larger of 10% of the run's " +
                                            num(run, 3) + " s and a minute";
@@ -122,6 +134,14 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
                 " epochs, " + num(steps) + " steps with the run's warm-up share and linear decay); about " +
                 num(trial_seconds, 3) + " s a trial"),
       entry("learning_rate_probe_held_out", held_out.examples, false, held_out.reason + ", scored after each trial")};
+  if (epochs_probed) {
+    planned.entries.push_back(entry(
+        "learning_rate_probe_epochs", longer, false,
+        num(longer) + ": the trials train on " + num(examples) + " of the " + num(in.training_examples) +
+            " training examples, so the epochs they prefer hold for the run; " + num(kEpochTrials) +
+            " more trials, at the best rate and half of it, train " + num(longer) + " epochs instead of " + num(in.n_epochs) +
+            ", and the run takes the epochs and rate of the best trial"));
+  }
   return planned;
 }
 
@@ -131,6 +151,7 @@ std::optional<LearningRateProbeSettings> planned_learning_rate_probe(const Hyper
   s.trials = plan.integer("learning_rate_probe_trials");
   s.trial_examples = plan.integer("learning_rate_probe_examples");
   s.held_out = plan.integer("learning_rate_probe_held_out");
+  if (plan.contains("learning_rate_probe_epochs")) s.longer_epochs = plan.integer("learning_rate_probe_epochs");
   return s;
 }
 
@@ -145,27 +166,37 @@ bool skip_learning_rate_probe(HyperparameterPlan& plan, const std::string& why) 
 void record_learning_rate_probe(HyperparameterPlan& plan, const std::vector<LearningRateTrial>& trials) {
   if (trials.empty()) throw Error(ErrorKind::internal, "a learning-rate probe recorded without trials");
   auto sorted = trials;
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.learning_rate < b.learning_rate; });
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.n_epochs, a.learning_rate) < std::tie(b.n_epochs, b.learning_rate);
+  });
   const auto best = *std::min_element(sorted.begin(), sorted.end(),
                                       [](const auto& a, const auto& b) { return a.held_out_loss < b.held_out_loss; });
+  const int64_t rule_epochs = plan.integer("n_epochs");
   std::string measured;
   for (const auto& t : sorted) {
-    measured += (measured.empty() ? "" : ", ") + num(t.learning_rate) + ": " +
+    measured += (measured.empty() ? "" : ", ") + num(t.learning_rate) +
+                (t.n_epochs != rule_epochs ? " over " + num(t.n_epochs) + " epochs" : "") + ": " +
                 (std::isfinite(t.held_out_loss) ? num(t.held_out_loss, 4) : std::string("diverged"));
   }
   const auto& rule = plan.at("learning_rate");
   const double rule_rate = rule.value.get<double>();
   const double multiplier = plan.number("learning_rate_multiplier") * best.learning_rate / rule_rate;
   const std::string steps = num(std::log2(best.learning_rate / rule_rate), 2);
+  const std::string trials_text = num(int64_t(trials.size())) + " trial runs (rate: held-out loss per token) " + measured;
   plan.replace(entry("learning_rate", best.learning_rate, false,
                      "measured on this job's data: " + num(best.learning_rate) + ", the lowest held-out completion loss of " +
-                         num(int64_t(trials.size())) + " trial runs (rate: loss per token) " + measured + "; " + steps +
-                         " 2x steps from the rule's " + num(rule_rate, 3) + " (" + rule.reason + ")"));
+                         trials_text + "; " + steps + " 2x steps from the rule's " + num(rule_rate) + " (" + rule.reason + ")"));
   plan.replace(entry("learning_rate_multiplier", multiplier, false,
                      num(multiplier) + ", the measured learning_rate " + num(best.learning_rate) +
                          " over the same base rate as the rule's " + num(plan.at("learning_rate_multiplier").value.get<double>(), 3) +
                          " (" + plan.at("learning_rate_multiplier").reason + ")"));
-  plan.replace(linear_lr_schedule(best.learning_rate, plan.integer("warmup_steps"), plan.integer("total_steps")));
+  if (best.n_epochs != rule_epochs) {
+    change_fine_tuning_epochs(plan, best.n_epochs,
+                              "measured on this job's data: " + num(best.n_epochs) + ", the epochs of the best of " +
+                                  trials_text + "; the rule gave " + num(rule_epochs) + " (" + plan.at("n_epochs").reason + ")");
+  } else {
+    plan.replace(linear_lr_schedule(best.learning_rate, plan.integer("warmup_steps"), plan.integer("total_steps")));
+  }
   const auto& probe = plan.at("learning_rate_probe");
   plan.replace(entry("learning_rate_probe", "done", probe.source == HyperparameterSource::user,
                      "done: " + num(int64_t(trials.size())) + " trial runs at the start of the job; planned as " + probe.reason));

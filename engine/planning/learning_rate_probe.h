@@ -37,8 +37,9 @@ struct LearningRateProbeInputs {
 };
 
 // The entries learning_rate_probe ("off" or "planned") and, when planned,
-// learning_rate_probe_trials, learning_rate_probe_examples and learning_rate_probe_held_out; with
-// the seconds the probe adds to the run (0 when off).
+// learning_rate_probe_trials, learning_rate_probe_examples and learning_rate_probe_held_out, and
+// learning_rate_probe_epochs when longer trials also measure the epochs; with the seconds the
+// probe adds to the run (0 when off).
 struct PlannedLearningRateProbe {
   std::vector<ResolvedHyperparameter> entries;
   double seconds = 0;
@@ -53,6 +54,8 @@ struct LearningRateProbeSettings {
   // Examples each trial is scored on: the first of the validation file's when the job has any,
   // else set aside from the training file (and not trained on by the trials).
   int64_t held_out = 0;
+  // More than the run's n_epochs: two more trials train this many epochs (0: none).
+  int64_t longer_epochs = 0;
 };
 std::optional<LearningRateProbeSettings> planned_learning_rate_probe(const HyperparameterPlan& plan);
 
@@ -61,11 +64,14 @@ bool skip_learning_rate_probe(HyperparameterPlan& plan, const std::string& why);
 
 struct LearningRateTrial {
   double learning_rate = 0;
+  int64_t n_epochs = 0;      // the run's, or the longer trials'
+
   double held_out_loss = 0;  // mean completion NLL per token; infinite when the trial diverged
 };
 
 // The trials' outcome into the plan: learning_rate the best trial's rate (learning_rate_multiplier
-// in proportion), learning_rate_probe "done", each reason with the measurements.
+// in proportion), n_epochs the best trial's (with what follows from it, when a longer trial won),
+// learning_rate_probe "done", each reason with the measurements.
 void record_learning_rate_probe(HyperparameterPlan& plan, const std::vector<LearningRateTrial>& trials);
 
 }  // namespace ft

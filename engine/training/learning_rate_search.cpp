@@ -52,9 +52,10 @@ class TrainableWeights {
 // loss diverged, nullopt when cancelled.
 std::optional<double> run_trial(const std::shared_ptr<CausalLM>& model, const Tokenizer& tokenizer,
                                 const LearningRateSearch& search, const LearningRateSearchData& data, double learning_rate,
-                                const std::atomic<bool>* cancel) {
+                                int64_t n_epochs, const std::atomic<bool>* cancel) {
   TrainingOptions options = search.run;
   options.learning_rate = learning_rate;
+  options.n_epochs = n_epochs;
   options.eval_interval_steps = 0;
   const auto steps = (static_cast<int64_t>(data.training.size()) + options.batch_size - 1) / options.batch_size * options.n_epochs;
   options.warmup_steps = (search.run.warmup_steps * steps + search.run_total_steps - 1) / search.run_total_steps;
@@ -104,28 +105,30 @@ std::optional<std::vector<LearningRateTrial>> search_learning_rate(
     throw Error(ErrorKind::internal, "a learning-rate probe needs examples to train on and examples to score");
   }
   TrainableWeights starting(*model);
-  std::map<int, double> losses;  // 2x steps from the rule's rate -> held-out loss
+  std::map<int, double> losses;  // at the run's epochs: 2x steps from the rule's rate -> held-out loss
   std::vector<LearningRateTrial> trials;
   bool cancelled = false;
-  // Runs the trial k 2x steps from the rule's rate unless it ran or the trials are spent.
-  auto trial = [&](int k) {
-    if (cancelled || losses.count(k) || static_cast<int64_t>(losses.size()) >= search.trials) return;
+  // Runs a trial at `k` 2x steps from the rule's rate over `epochs`; false when cancelled.
+  auto run = [&](int k, int64_t epochs) {
     const double rate = search.run.learning_rate * std::ldexp(1.0, k);
     std::optional<double> loss;
     try {
-      loss = run_trial(model, tokenizer, search, data, rate, cancel);
+      loss = run_trial(model, tokenizer, search, data, rate, epochs, cancel);
     } catch (...) {
       starting.restore();
       throw;
     }
     starting.restore();
-    if (!loss) {
-      cancelled = true;
-      return;
-    }
-    losses[k] = *loss;
-    trials.push_back({rate, *loss});
+    if (!loss) return false;
+    trials.push_back({rate, epochs, *loss});
     if (on_trial) on_trial(trials.back());
+    return true;
+  };
+  // A trial at the run's epochs, unless it ran or the rate trials are spent.
+  auto trial = [&](int k) {
+    if (cancelled || losses.count(k) || static_cast<int64_t>(losses.size()) >= search.trials) return;
+    cancelled = !run(k, search.run.n_epochs);
+    if (!cancelled) losses[k] = trials.back().held_out_loss;
   };
   auto best = [&] {
     return std::min_element(losses.begin(), losses.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
@@ -143,6 +146,13 @@ std::optional<std::vector<LearningRateTrial>> search_learning_rate(
   const int side = score(b - 2) < score(b + 2) ? -1 : 1;
   trial(b + side);
   trial(b - side);
+  // Longer runs at the best rate and half of it: more epochs usually want a lower rate.
+  if (search.longer_epochs > search.run.n_epochs) {
+    const int best_rate = best();
+    for (const int k : {best_rate, best_rate - 1}) {
+      if (!cancelled) cancelled = !run(k, search.longer_epochs);
+    }
+  }
   if (cancelled) return std::nullopt;
   return trials;
 }

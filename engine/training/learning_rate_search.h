@@ -33,15 +33,16 @@ LearningRateSearchData learning_rate_search_data(const std::vector<TokenizedExam
 struct LearningRateSearch {
   TrainingOptions run;          // the run's options; learning_rate is the rule's, where the trials start
   int64_t run_total_steps = 1;  // the run's, so that a trial warms up for the same share of its steps
-  int64_t trials = 6;           // at most
+  int64_t trials = 6;           // at most, at the run's epochs
+  int64_t longer_epochs = 0;    // above run.n_epochs: two more trials over this many epochs
 };
 
-// The trials, in the order run: the rule's rate, 4x above and below, two more 4x steps towards
-// the better end while the best lies at an end, then the 2x neighbours of the best (first on the
-// side whose 4x neighbour scored better), until
-// `search.trials` have run. A trial whose loss diverges scores infinity. The model's trainable
-// weights are restored after every trial (and when one throws), so the run starts from the same
-// weights. nullopt when `cancel` was set.
+// The trials, in the order run: at the run's epochs, the rule's rate, 4x above and below, two
+// more 4x steps towards the better end while the best lies at an end, then the 2x neighbours of
+// the best (first on the side whose 4x neighbour scored better), until `search.trials` have run;
+// then, with longer_epochs, the best rate and half of it over longer_epochs. A trial whose loss
+// diverges scores infinity. The model's trainable weights are restored after every trial (and
+// when one throws), so the run starts from the same weights. nullopt when `cancel` was set.
 std::optional<std::vector<LearningRateTrial>> search_learning_rate(
     const std::shared_ptr<CausalLM>& model, const Tokenizer& tokenizer, const LearningRateSearch& search,
     const LearningRateSearchData& data, const std::atomic<bool>* cancel,

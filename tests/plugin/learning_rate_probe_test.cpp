@@ -38,7 +38,7 @@ TEST_CASE("A job measures its learning rate on held-out examples before its firs
   const auto events = workspace.events(id).json["data"];
   const auto trials = trials_of(events);
   REQUIRE(trials.size() >= 3);
-  CHECK(trials.size() <= 6);
+  CHECK(trials.size() <= 8);
   CHECK(trials[0]["learning_rate"] == rule_rate);
   // Every trial comes before the first step.
   const auto first_step = std::find_if(events.begin(), events.end(), [](const auto& e) { return e["type"] == "metrics"; });

@@ -48,8 +48,11 @@ ft::HyperparameterPlan with_entries(const ft::PlannedLearningRateProbe& probe, d
   ft::HyperparameterPlan plan;
   plan.add({"learning_rate_multiplier", multiplier, ft::HyperparameterSource::automatic, "the rule"});
   plan.add({"learning_rate", rate, ft::HyperparameterSource::automatic, "the rule's rate"});
-  plan.add({"warmup_steps", 3, ft::HyperparameterSource::automatic, "3"});
+  plan.add({"n_epochs", 3, ft::HyperparameterSource::automatic, "3 by the rule"});
+  plan.add({"steps_per_epoch", 30, ft::HyperparameterSource::automatic, "30"});
   plan.add({"total_steps", 90, ft::HyperparameterSource::automatic, "90"});
+  plan.add({"warmup_steps", 3, ft::HyperparameterSource::automatic, "3"});
+  plan.add({"total_tokens", 3600, ft::HyperparameterSource::automatic, "3600"});
   plan.add(ft::linear_lr_schedule(rate, 3, 90));
   for (const auto& e : probe.entries) plan.add(e);
   return plan;
@@ -68,14 +71,17 @@ TEST_CASE("A short run probes its whole training set, scored on the validation f
   // At most 100 held-out examples are scored, the validation file's first.
   CHECK(value_of(probe, "learning_rate_probe_held_out") == "100");
   CHECK(entry_of(probe, "learning_rate_probe_held_out").reason.find("the first 100 of the validation file's 250") != std::string::npos);
-  // Six trials of 30 examples x 3 epochs, each scored on 100 x 40 tokens of forward passes.
-  const double trial = 30 * (40 * 3 * 0.001) + 90 * 0.002 + 100 * 40 * 0.001 / 3;
-  CHECK(probe.seconds == Approx(6 * trial));
+  // Six trials of 30 examples x 3 epochs, each scored on 100 x 40 tokens of forward passes, and,
+  // since they train on the whole training set, two over 6 epochs.
+  const double scoring = 100 * 40 * 0.001 / 3, training = 30 * (40 * 3 * 0.001) + 90 * 0.002;
+  CHECK(probe.seconds == Approx(6 * (training + scoring) + 2 * (2 * training + scoring)));
+  CHECK(value_of(probe, "learning_rate_probe_epochs") == "6");
   const auto settings = ft::planned_learning_rate_probe(with_entries(probe, 1e-4, 0.05));
   REQUIRE(settings);
   CHECK(settings->trials == 6);
   CHECK(settings->trial_examples == 30);
   CHECK(settings->held_out == 100);
+  CHECK(settings->longer_epochs == 6);
 }
 
 TEST_CASE("Without a validation file a fifth of the training set is held out", "[policy][probe]") {
@@ -98,6 +104,8 @@ TEST_CASE("A long run's trials fit in 10% of its time", "[policy][probe]") {
   const double scoring = 100 * 40 * 0.001 / 3;
   CHECK(examples == static_cast<int64_t>((1260.0 / 6 - scoring) / 0.126));
   CHECK(probe.seconds <= 0.1 * *in.run_seconds + 1e-9);
+  // A slice of the training set says nothing of the run's epochs.
+  CHECK_FALSE(ft::planned_learning_rate_probe(with_entries(probe, 1e-4, 0.05))->longer_epochs);
   CHECK(entry_of(probe, "learning_rate_probe_examples").reason.find("what fits its budget") != std::string::npos);
   // Between the two, a run of seconds may spend a minute.
   const auto short_run = ft::plan_learning_rate_probe(small_run(200));
@@ -140,16 +148,34 @@ TEST_CASE("The probe is off where it cannot pay or the user decided", "[policy][
 TEST_CASE("The best trial's rate becomes the plan's, with every measurement in its reason", "[policy][probe]") {
   auto plan = with_entries(ft::plan_learning_rate_probe(small_run(30)), 1e-4, 0.05);
   const double inf = std::numeric_limits<double>::infinity();
-  ft::record_learning_rate_probe(plan, {{1e-4, 2.5}, {4e-4, 1.25}, {2.5e-5, 3.0}, {1.6e-3, inf}, {8e-4, 1.5}, {2e-4, 1.75}});
+  ft::record_learning_rate_probe(plan, {{1e-4, 3, 2.5}, {4e-4, 3, 1.25}, {2.5e-5, 3, 3.0}, {1.6e-3, 3, inf}, {8e-4, 3, 1.5},
+                                       {2e-4, 3, 1.75}, {4e-4, 6, 1.5}, {2e-4, 6, 1.3}});
   CHECK(plan.number("learning_rate") == 4e-4);
   CHECK(plan.number("learning_rate_multiplier") == Approx(0.2));
   CHECK(plan.text("learning_rate_probe") == "done");
   CHECK(plan.at("lr_schedule").reason.find("rises from 0 to 0.0004 over the 3 warm-up steps") != std::string::npos);
   CHECK_FALSE(ft::planned_learning_rate_probe(plan));
   const auto& reason = plan.at("learning_rate").reason;
-  for (const char* shown : {"0.0004", "2.5e-05: 3", "0.0016: diverged", "0.0008: 1.5", "2 2x steps from the rule's 0.0001"}) {
+  for (const char* shown : {"0.0004", "2.5e-05: 3", "0.0016: diverged", "0.0008: 1.5", "0.0002 over 6 epochs: 1.3",
+                            "2 2x steps from the rule's 0.0001"}) {
     CHECK(reason.find(shown) != std::string::npos);
   }
+  // The run's epochs stay the rule's when a trial over them won.
+  CHECK(plan.integer("n_epochs") == 3);
+  CHECK(plan.integer("total_steps") == 90);
+
+  // A longer trial wins: its epochs, and what follows from them.
+  auto longer = with_entries(ft::plan_learning_rate_probe(small_run(30)), 1e-4, 0.05);
+  ft::record_learning_rate_probe(longer, {{1e-4, 3, 2.5}, {4e-4, 3, 1.25}, {2e-4, 6, 1.1}});
+  CHECK(longer.number("learning_rate") == 2e-4);
+  CHECK(longer.integer("n_epochs") == 6);
+  CHECK(longer.at("n_epochs").reason.find("measured on this job's data: 6") == 0);
+  CHECK(longer.at("n_epochs").reason.find("the rule gave 3 (3 by the rule)") != std::string::npos);
+  CHECK(longer.integer("total_steps") == 180);
+  CHECK(longer.integer("warmup_steps") == 6);  // 3% of 180, rounded up
+  CHECK(longer.integer("total_tokens") == 7200);
+  CHECK(longer.at("lr_schedule").reason.find("rises from 0 to 0.0002 over the 6 warm-up steps, then falls linearly to 0 at step 180") !=
+        std::string::npos);
   // Recorded once: a second outcome has nothing planned to record into.
   auto skipped = with_entries(ft::plan_learning_rate_probe(small_run(30)), 1e-4, 0.05);
   CHECK(ft::skip_learning_rate_probe(skipped, "a test"));

@@ -4,6 +4,7 @@
 #include "tests/catch.h"
 #include "tests/copy_task.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -89,6 +90,19 @@ TEST_CASE("Trials walk to the best rate and leave the weights as they were", "[p
   }
   // More learning helps at these rates: the highest of the first four beats the rule's.
   CHECK((*trials)[3].held_out_loss < (*trials)[0].held_out_loss);
+  CHECK(same_weights(*model, before));
+
+  // With longer trials: two more, at the best rate and half of it, over the longer epochs.
+  search.longer_epochs = 4;
+  const auto with_longer = ft::search_learning_rate(model, tokenizer, search, data, nullptr);
+  REQUIRE(with_longer);
+  REQUIRE(with_longer->size() == 8);
+  const auto best = std::min_element(with_longer->begin(), with_longer->begin() + 6,
+                                     [](const auto& a, const auto& b) { return a.held_out_loss < b.held_out_loss; });
+  CHECK((*with_longer)[6].n_epochs == 4);
+  CHECK((*with_longer)[6].learning_rate == best->learning_rate);
+  CHECK((*with_longer)[7].learning_rate == best->learning_rate / 2);
+  for (size_t i = 0; i < 6; ++i) CHECK((*with_longer)[i].n_epochs == 2);
   CHECK(same_weights(*model, before));
 }
 
