@@ -64,7 +64,7 @@ def check_report(report):
         return {"test_nll": nll, "test_em": em, "learning_rate": lr}
 
     oracle = cell(1.0, 0.5, 1e-4)
-    studies = [{"base": "b", "method": "full", "task": f"t{i}", "auto": dict(cell(nll, 0.4, lr), multiplier=0.05),
+    studies = [{"base": "b", "method": "full", "task": f"t{i}", "auto": dict(cell(nll, 0.4, lr), multiplier=0.05, seconds=12),
                 "oracle": dict(oracle, batch_size=1, prompt_loss_weight=0.01, epoch=3),
                 "baselines": {b: cell(1.5, 0.2, 1e-5) for b in report.BASELINES}}
                for i, (nll, lr) in enumerate([(1.01, 1e-4), (1.05, 4e-4), (1.2, 2.5e-5)])]
@@ -75,6 +75,7 @@ def check_report(report):
     assert "worst cell: +20.0%" in text, text
     assert "3 of 3 cells, 100%" in text, text  # as good as every baseline
     assert "1 of 3 cells, 33%" in text, text  # learning rate within one 2x step
+    assert "| +1.0% | 0.40 / 0.50 | +0.0 | 12 |" in text, text  # auto's gap, exact match, rate steps and time
 
 
 def main(bench_dir):
