@@ -62,77 +62,92 @@ HeldOut held_out_examples(const LearningRateProbeInputs& in) {
           num(n) + " of the training file's examples, set aside from the trials' training (there is no validation file)"};
 }
 
+// What one trial costs: its examples' training passes and optimizer steps over `epochs`, and one
+// scoring of the held-out examples (forward passes only: about a third of a training pass).
+struct TrialCost {
+  const LearningRateProbeInputs& in;
+  double scoring;
+  double seconds(int64_t examples, int64_t epochs) const {
+    const int64_t steps = ceil_div(examples, in.batch_size) * epochs;
+    return double(examples * epochs) * in.mean_training_tokens * *in.seconds_per_token +
+           double(steps) * in.seconds_per_optimizer_step + scoring;
+  }
+  // The most examples whose trials fit in `seconds`.
+  int64_t examples_within(double seconds) const {
+    const double per_example = double(in.n_epochs) * (in.mean_training_tokens * *in.seconds_per_token +
+                                                      in.seconds_per_optimizer_step / double(in.batch_size));
+    const double affordable = (seconds - scoring) / per_example;
+    return affordable > 0 ? static_cast<int64_t>(affordable) : 0;
+  }
+};
+
+// Why the probe cannot run, or nothing when it can.
+std::optional<std::string> reason_not_to_probe(const LearningRateProbeInputs& in, const HeldOut& held_out, int64_t trainable) {
+  if (in.requested == "off") return "set by the user to off: the rule's learning rate is used as it is";
+  if (in.learning_rate_set_by_user) return "off: the user set learning_rate_multiplier";
+  if (in.from_scratch) {
+    return "off: a freshly initialised model trains at GPT-3's pre-training rate for its size, which is what a trial "
+           "run of a fraction of its data could not improve on";
+  }
+  if (!in.seconds_per_token) return "off: no micro-batch was timed, so the probe's cost is unknown";
+  if (trainable < kFewestTrialExamples) {
+    return "off: " + num(in.training_examples) + " training examples are too few to set " + num(held_out.examples) +
+           " aside and train trials on at least " + num(kFewestTrialExamples);
+  }
+  if (in.memory_bytes + in.snapshot_bytes > in.memory_budget_bytes) {
+    return "off: the probe keeps a copy of the trainable weights (" + num(in.snapshot_bytes) +
+           " bytes) to restore before each trial, and the run's " + num(in.memory_bytes) + " bytes with it exceed the " +
+           num(in.memory_budget_bytes) + " it may use";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs& in) {
   const bool user = in.requested.has_value();
-  if (in.requested == "off") return off(true, "set by the user to off: the rule's learning rate is used as it is");
-  if (in.learning_rate_set_by_user) return off(user, "off: the user set learning_rate_multiplier");
-  if (in.from_scratch) {
-    return off(user, "off: a freshly initialised model trains at GPT-3's pre-training rate for its size, which is what "
-                     "a trial run of a fraction of its data could not improve on");
-  }
-  if (!in.seconds_per_token) return off(user, "off: no micro-batch was timed, so the probe's cost is unknown");
   const HeldOut held_out = held_out_examples(in);
   const int64_t trainable = in.training_examples - (held_out.from_validation ? 0 : held_out.examples);
-  if (trainable < kFewestTrialExamples) {
-    return off(user, "off: " + num(in.training_examples) + " training examples are too few to set " + num(held_out.examples) +
-                         " aside and train trials on at least " + num(kFewestTrialExamples));
-  }
-  if (in.memory_bytes + in.snapshot_bytes > in.memory_budget_bytes) {
-    return off(user, "off: the probe keeps a copy of the trainable weights (" + num(in.snapshot_bytes) +
-                         " bytes) to restore before each trial, and the run's " + num(in.memory_bytes) +
-                         " bytes with it exceed the " + num(in.memory_budget_bytes) + " it may use");
-  }
-  // A trial of n examples costs their tokens' passes, its optimizer steps and the held-out passes
-  // (forward only: about a third of a training pass).
-  const double per_token = *in.seconds_per_token;
-  const double per_example = in.mean_training_tokens * double(in.n_epochs) * per_token +
-                             double(in.n_epochs) / double(in.batch_size) * in.seconds_per_optimizer_step;
-  const double scoring = double(held_out.examples) * held_out.mean_tokens * per_token / 3;
+  if (const auto why_not = reason_not_to_probe(in, held_out, trainable)) return off(user, *why_not);
+  const TrialCost cost{in, double(held_out.examples) * held_out.mean_tokens * *in.seconds_per_token / 3};
   const double run = in.run_seconds.value_or(0);
   const double budget = std::max(kShareOfRun * run, kAllowanceSeconds);
-  int64_t examples = trainable;
-  std::string budget_reason = "the run's own";
-  if (!user) {
-    const double affordable = (budget / double(kTrials) - scoring) / per_example;
-    examples = std::min<int64_t>(trainable, affordable > 0 ? static_cast<int64_t>(affordable) : 0);
-    budget_reason = examples == trainable ? "all " + num(trainable) + " that the probe may train on"
-                                          : num(examples) + " of " + num(trainable) + ", what fits its budget";
-  }
+  const std::string budget_text =
+      num(budget, 3) + " s, the larger of 10% of the run's " + num(run, 3) + " s and a minute";
+  // "on" trains every example it may; "auto" as many as fit the budget.
+  const int64_t examples = user ? trainable : std::min(trainable, cost.examples_within(budget / double(kTrials)));
   const int64_t steps = ceil_div(examples, in.batch_size) * in.n_epochs;
   if (steps < kFewestTrialSteps || examples < std::min(trainable, kFewestTrialExamples)) {
-    return off(user, "off: within its budget (" + num(budget, 3) + " s, the larger of 10% of the run's " + num(run, 3) +
-                         " s and a minute) a trial could train " + num(std::max<int64_t>(examples, 0)) + " examples in " +
-                         num(std::max<int64_t>(steps, 0)) + " steps, too few to tell the rates apart");
+    return off(user, "off: within its budget (" + budget_text + ") a trial could train " + num(examples) + " examples in " +
+                         num(steps) + " steps, too few to tell the rates apart");
   }
-  const double trial_seconds =
-      double(examples) * in.mean_training_tokens * double(in.n_epochs) * per_token + double(steps) * in.seconds_per_optimizer_step + scoring;
+  const double trial_seconds = cost.seconds(examples, in.n_epochs);
   double seconds = double(kTrials) * trial_seconds;
-  // The longer trials cost twice a trial's training; they are worth it when the trials see
-  // (nearly) the run's whole training set and the budget, or the user, allows.
+  // The longer trials are worth their cost when the trials see (nearly) the run's whole training
+  // set and the budget, or the user, allows.
   const int64_t longer = std::min(kMostEpochs, 2 * in.n_epochs);
-  const double longer_seconds = double(kEpochTrials) * (double(longer) / double(in.n_epochs) * (trial_seconds - scoring) + scoring);
+  const double longer_seconds = double(kEpochTrials) * cost.seconds(examples, longer);
   const bool epochs_probed = longer > in.n_epochs && 4 * examples >= 3 * in.training_examples &&
                              (user || seconds + longer_seconds <= budget);
   if (epochs_probed) seconds += longer_seconds;
-  const std::string why =
-      user ? "set by the user to on" : "planned: at most " + num(seconds, 3) + " s, within the larger of 10% of the run's " +
-                                           num(run, 3) + " s and a minute";
+
   PlannedLearningRateProbe planned;
   planned.seconds = seconds;
+  const std::string why = user ? "set by the user to on" : "planned: at most " + num(seconds, 3) + " s, within " + budget_text;
   planned.entries = {
       entry("learning_rate_probe", "planned", user,
-            why + "; at the start of the job, up to " + num(kTrials) + " trial runs at learning rates 2x apart around the "
-                  "rule's, each scored by the completion loss of held-out examples, and the run takes the best rate (no "
-                  "rule of model size and batch alone puts the rate near the best for every task: docs/hyperparameters.md)"),
+            why + "; at the start of the job, trial runs at learning rates 2x apart around the rule's, each scored by the "
+                  "completion loss of held-out examples, and the run takes the best rate (no rule of model size and "
+                  "batch alone puts the rate near the best for every task: docs/hyperparameters.md)"),
       entry("learning_rate_probe_trials", kTrials, false,
             num(kTrials) + ": the rule's rate, 4x above and below, two more 4x steps towards the better end while the "
                            "best lies at an end, then the best's 2x neighbours, the more promising first"),
       entry("learning_rate_probe_examples", examples, false,
-            budget_reason + ", trained as the run trains them (batch " + num(in.batch_size) + ", " + num(in.n_epochs) +
-                " epochs, " + num(steps) + " steps with the run's warm-up share and linear decay); about " +
-                num(trial_seconds, 3) + " s a trial"),
+            (examples == trainable ? "all " + num(trainable) + " that the probe may train on"
+                                   : num(examples) + " of " + num(trainable) + ", what fits its budget") +
+                ", trained as the run trains them (batch " + num(in.batch_size) + ", " + num(in.n_epochs) + " epochs, " +
+                num(steps) + " steps with the run's warm-up share and linear decay); about " + num(trial_seconds, 3) +
+                " s a trial"),
       entry("learning_rate_probe_held_out", held_out.examples, false, held_out.reason + ", scored after each trial")};
   if (epochs_probed) {
     planned.entries.push_back(entry(
