@@ -17,6 +17,21 @@ namespace {
 volatile std::sig_atomic_t interrupted = 0;
 void on_interrupt(int) { interrupted = 1; }
 
+// Prints the learning-rate probe's trials recorded after event `seen` (each a line above the
+// progress line, which stands at step 0 while they run) and moves `seen` on. False once the first
+// step's metrics are in: the probe, if any, is over.
+bool print_probe_trials(const Plugin& plugin, const std::string& job_id, uint64_t& seen, ProgressLine& line) {
+  const auto page = nlohmann::json::parse(plugin.events(job_id, seen));
+  for (const auto& event : page["data"]) {
+    seen = event["seq"].get<uint64_t>();
+    if (event["type"] == "metrics") return false;
+    if (event["type"] != "learning_rate_trial") continue;
+    line.finish();
+    std::cout << event["message"].get<std::string>() << "\n";
+  }
+  return true;
+}
+
 }  // namespace
 
 int follow_job(const Plugin& plugin, const std::string& job_id) {
@@ -29,9 +44,12 @@ int follow_job(const Plugin& plugin, const std::string& job_id) {
   interrupted = 0;
   ft_job_status status = FT_JOB_VALIDATING_FILES;
   bool final = false;
+  uint64_t seen = 0;
+  bool before_first_step = true;
   while (!final) {
     final = plugin.wait(job_id, 200, &status);
     const ft_progress p = plugin.progress(job_id);
+    if (before_first_step) before_first_step = print_probe_trials(plugin, job_id, seen, line);
     line.update(p, api.ft_job_status_name(p.status));
     if (interrupted && !final) {
       interrupted = 0;

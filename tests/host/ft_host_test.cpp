@@ -216,6 +216,21 @@ TEST_CASE("ft-host trains, lists, shows, explains, plots and generates", "[host]
   CHECK(run_host({"resume", id}, ws).exit_code == 2);
 }
 
+TEST_CASE("ft-host start shows the learning-rate probe's trials before the first step", "[host]") {
+  TempFolder folder;
+  const std::string train = write_copy_data(folder, "train.jsonl", 40).string();
+  const auto start = run_host({"start", "--model", kModel, "--training-file", train, "--set", "n_epochs=2", "--seed", "3"},
+                              (folder / "ws").string());
+  INFO(start.out);
+  REQUIRE(start.exit_code == 0);
+  const auto trial = start.out.find("Learning-rate probe, trial 1: rate ");
+  CHECK(trial != std::string::npos);
+  CHECK(start.out.find("Learning-rate probe, trial 3: rate ") != std::string::npos);
+  CHECK(start.out.rfind("Learning-rate probe, trial") < start.out.find("100%"));  // before the run's progress ends
+  const auto hyper = run_host({"hyperparameters", job_id_of(start.out)}, (folder / "ws").string());
+  CHECK(hyper.out.find("measured on this job's data") != std::string::npos);
+}
+
 TEST_CASE("ft-host cancels a job on Ctrl-C and resumes it to the end", "[host]") {
   TempFolder folder;
   const std::string ws = (folder / "ws").string();
