@@ -725,6 +725,7 @@ class Planner {
     LearningRateProbeInputs in;
     in.requested = request_.learning_rate_probe;
     in.learning_rate_set_by_user = request_.learning_rate_multiplier.has_value();
+    in.epochs_set_by_user = request_.n_epochs.has_value();
     in.from_scratch = from_scratch();
     in.training_examples = data_.examples;
     in.mean_training_tokens = data_.mean_tokens;

@@ -30,7 +30,7 @@ constexpr int64_t kFewestHeldOut = 2, kFewestTrialExamples = 8;
 constexpr int64_t kFewestTrialSteps = 10;
 // When the trials train on (nearly) every example the run trains on, the epochs they prefer hold
 // for the run too: two more trials, at the best rate and half of it, train twice the rule's epochs
-// (at most 50, the most a user may ask for).
+// (at most 50, the most a user may ask for). Never when the user set n_epochs.
 constexpr int64_t kEpochTrials = 2, kMostEpochs = 50;
 
 ResolvedHyperparameter entry(const std::string& name, nlohmann::json value, bool user, std::string reason) {
@@ -127,7 +127,7 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
   // set and the budget, or the user, allows.
   const int64_t longer = std::min(kMostEpochs, 2 * in.n_epochs);
   const double longer_seconds = double(kEpochTrials) * cost.seconds(examples, longer);
-  const bool epochs_probed = longer > in.n_epochs && 4 * examples >= 3 * in.training_examples &&
+  const bool epochs_probed = !in.epochs_set_by_user && longer > in.n_epochs && 4 * examples >= 3 * in.training_examples &&
                              (user || seconds + longer_seconds <= budget);
   if (epochs_probed) seconds += longer_seconds;
 

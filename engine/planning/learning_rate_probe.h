@@ -23,6 +23,7 @@ namespace ft {
 struct LearningRateProbeInputs {
   std::optional<std::string> requested;  // the user's "on" or "off"; nullopt: "auto"
   bool learning_rate_set_by_user = false;  // the user's learning_rate_multiplier
+  bool epochs_set_by_user = false;         // the user's n_epochs: the probe measures the rate alone
   bool from_scratch = false;
   int64_t training_examples = 0;
   double mean_training_tokens = 0;

@@ -23,6 +23,7 @@ TEST_CASE("A job measures its learning rate on held-out examples before its firs
   Workspace workspace(folder.path() / "ws");
   auto request = copy_request(write_copy_data(folder, "train.jsonl", 40));
   request["validation_file"] = write_copy_data(folder, "valid.jsonl", 8, 40).string();
+  request["hyperparameters"]["n_epochs"] = "auto";  // so that the probe measures the epochs too
   const auto plan = workspace.plan(request);
   REQUIRE(plan.ok());
   const auto& planned = plan.json["hyperparameters"];
@@ -30,6 +31,8 @@ TEST_CASE("A job measures its learning rate on held-out examples before its firs
   CHECK(planned["learning_rate_probe_examples"]["value"] == 40);
   CHECK(planned["learning_rate_probe_held_out"]["value"] == 8);
   const double rule_rate = planned["learning_rate"]["value"];
+  const int64_t rule_epochs = planned["n_epochs"]["value"];
+  CHECK(planned["learning_rate_probe_epochs"]["value"] == 2 * rule_epochs);
 
   const auto created = workspace.create(request);
   REQUIRE(created.ok());
@@ -39,6 +42,7 @@ TEST_CASE("A job measures its learning rate on held-out examples before its firs
   const auto trials = trials_of(events);
   REQUIRE(trials.size() >= 3);
   CHECK(trials.size() <= 8);
+  CHECK(trials.back()["n_epochs"] == 2 * rule_epochs);  // the longer trials come last
   CHECK(trials[0]["learning_rate"] == rule_rate);
   // Every trial comes before the first step.
   const auto first_step = std::find_if(events.begin(), events.end(), [](const auto& e) { return e["type"] == "metrics"; });
@@ -51,6 +55,11 @@ TEST_CASE("A job measures its learning rate on held-out examples before its firs
     return a["held_out_loss"].template get<double>() < b["held_out_loss"].template get<double>();
   });
   CHECK(hyper["learning_rate"]["value"] == best["learning_rate"]);
+  // The run trains the best trial's epochs, and its steps follow.
+  CHECK(hyper["n_epochs"]["value"] == best["n_epochs"]);
+  const int64_t total_steps = hyper["total_steps"]["value"];
+  CHECK(total_steps == hyper["steps_per_epoch"]["value"].get<int64_t>() * best["n_epochs"].get<int64_t>());
+  CHECK(std::count_if(events.begin(), events.end(), [](const auto& e) { return e["type"] == "metrics"; }) == total_steps);
   CHECK(hyper["learning_rate"]["reason"].get<std::string>().rfind("measured on this job's data", 0) == 0);
   CHECK(hyper["learning_rate_multiplier"]["value"].get<double>() ==
         Approx(planned["learning_rate_multiplier"]["value"].get<double>() * best["learning_rate"].get<double>() / rule_rate));

@@ -82,6 +82,11 @@ TEST_CASE("A short run probes its whole training set, scored on the validation f
   CHECK(settings->trial_examples == 30);
   CHECK(settings->held_out == 100);
   CHECK(settings->longer_epochs == 6);
+  // The user's n_epochs stands: the rate alone is measured.
+  in.epochs_set_by_user = true;
+  const auto rate_only = ft::plan_learning_rate_probe(in);
+  CHECK_FALSE(ft::planned_learning_rate_probe(with_entries(rate_only, 1e-4, 0.05))->longer_epochs);
+  CHECK(rate_only.seconds == Approx(6 * (training + scoring)));
 }
 
 TEST_CASE("Without a validation file a fifth of the training set is held out", "[policy][probe]") {
