@@ -43,7 +43,7 @@ bool probe_learning_rate(Job& job, TrainingSetup& setup, HyperparameterPlan& pla
                                               setup.validation ? setup.validation->examples : no_validation, *settings);
   const LearningRateSearch search{training_options(plan), plan.integer("total_steps"), settings->trials,
                                   settings->longer_epochs};
-  const int64_t longer_trials = search.longer_epochs > 0 ? 2 : 0;
+  const int64_t longer_trials = search.longer_epochs > 0 ? kLongerEpochTrials : 0;
   job.report("Learning-rate probe: up to " + std::to_string(search.trials + longer_trials) + " trial runs of " +
              std::to_string(data.training.size()) + " examples, each scored on " + std::to_string(data.held_out.size()) +
              " held-out examples");

@@ -29,9 +29,9 @@ constexpr int64_t kFewestHeldOut = 2, kFewestTrialExamples = 8;
 // A trial shorter than this is all warm-up and decay and tells little about the run's rate.
 constexpr int64_t kFewestTrialSteps = 10;
 // When the trials train on (nearly) every example the run trains on, the epochs they prefer hold
-// for the run too: two more trials, at the best rate and half of it, train twice the rule's epochs
-// (at most 50, the most a user may ask for). Never when the user set n_epochs.
-constexpr int64_t kEpochTrials = 2, kMostEpochs = 50;
+// for the run too: kLongerEpochTrials more trials train twice the rule's epochs (at most 50, the
+// most a user may ask for). Never when the user set n_epochs.
+constexpr int64_t kMostEpochs = 50;
 
 ResolvedHyperparameter entry(const std::string& name, nlohmann::json value, bool user, std::string reason) {
   return {name, std::move(value), user ? HyperparameterSource::user : HyperparameterSource::automatic, std::move(reason)};
@@ -126,7 +126,7 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
   // The longer trials are worth their cost when the trials see (nearly) the run's whole training
   // set and the budget, or the user, allows.
   const int64_t longer = std::min(kMostEpochs, 2 * in.n_epochs);
-  const double longer_seconds = double(kEpochTrials) * cost.seconds(examples, longer);
+  const double longer_seconds = double(kLongerEpochTrials) * cost.seconds(examples, longer);
   const bool epochs_probed = !in.epochs_set_by_user && longer > in.n_epochs && 4 * examples >= 3 * in.training_examples &&
                              (user || seconds + longer_seconds <= budget);
   if (epochs_probed) seconds += longer_seconds;
@@ -153,7 +153,7 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
     planned.entries.push_back(entry(
         "learning_rate_probe_epochs", longer, false,
         num(longer) + ": the trials train on " + num(examples) + " of the " + num(in.training_examples) +
-            " training examples, so the epochs they prefer hold for the run; " + num(kEpochTrials) +
+            " training examples, so the epochs they prefer hold for the run; " + num(kLongerEpochTrials) +
             " more trials, at the best rate and half of it, train " + num(longer) + " epochs instead of " + num(in.n_epochs) +
             ", and the run takes the epochs and rate of the best trial"));
   }

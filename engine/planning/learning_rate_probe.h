@@ -47,6 +47,10 @@ struct PlannedLearningRateProbe {
 };
 PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs& inputs);
 
+// Trials over longer_epochs, when the probe measures the epochs too: at the best rate, then at
+// half of it (more epochs usually want a lower rate).
+constexpr int64_t kLongerEpochTrials = 2;
+
 // What a planned probe trains, read back from a plan; nullopt when the plan's probe is "off" or
 // already "done" (or the plan predates the probe).
 struct LearningRateProbeSettings {

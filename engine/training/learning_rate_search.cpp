@@ -149,9 +149,7 @@ std::optional<std::vector<LearningRateTrial>> search_learning_rate(
   // Longer runs at the best rate and half of it: more epochs usually want a lower rate.
   if (search.longer_epochs > search.run.n_epochs) {
     const int best_rate = best();
-    for (const int k : {best_rate, best_rate - 1}) {
-      if (!cancelled) cancelled = !run(k, search.longer_epochs);
-    }
+    for (int i = 0; i < kLongerEpochTrials && !cancelled; ++i) cancelled = !run(best_rate - i, search.longer_epochs);
   }
   if (cancelled) return std::nullopt;
   return trials;
