@@ -817,6 +817,10 @@ class Planner {
 
 }  // namespace
 
+int64_t optimizer_steps(int64_t examples, int64_t batch_size, int64_t epochs) {
+  return ceil_div(examples, batch_size) * epochs;
+}
+
 void change_fine_tuning_epochs(HyperparameterPlan& plan, int64_t epochs, const std::string& reason) {
   const int64_t per_epoch_tokens = plan.integer("total_tokens") / plan.integer("n_epochs");
   plan.replace(automatic("n_epochs", epochs, reason));

@@ -44,6 +44,10 @@ struct DeviceProbes {
   std::function<double(int threads)> measured_seconds_per_optimizer_step;
 };
 
+// Optimizer steps of `epochs` over `examples` at `batch_size`: every example is seen once per
+// epoch, the last step of an epoch taking the examples left over.
+int64_t optimizer_steps(int64_t examples, int64_t batch_size, int64_t epochs);
+
 // The plan's lr_schedule entry: linear warm-up to `learning_rate`, then linear decay to 0 at
 // `total_steps`; also rewritten when a learning-rate probe measured the rate.
 ResolvedHyperparameter linear_lr_schedule(double learning_rate, int64_t warmup_steps, int64_t total_steps);

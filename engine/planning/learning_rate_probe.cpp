@@ -41,8 +41,6 @@ PlannedLearningRateProbe off(bool user, std::string reason) {
   return {{entry("learning_rate_probe", "off", user, std::move(reason))}, 0};
 }
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 struct HeldOut {
   int64_t examples = 0;
   double mean_tokens = 0;
@@ -68,7 +66,7 @@ struct TrialCost {
   const LearningRateProbeInputs& in;
   double scoring;
   double seconds(int64_t examples, int64_t epochs) const {
-    const int64_t steps = ceil_div(examples, in.batch_size) * epochs;
+    const int64_t steps = optimizer_steps(examples, in.batch_size, epochs);
     return double(examples * epochs) * in.mean_training_tokens * *in.seconds_per_token +
            double(steps) * in.seconds_per_optimizer_step + scoring;
   }
@@ -116,7 +114,7 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
       num(budget, 3) + " s, the larger of 10% of the run's " + num(run, 3) + " s and a minute";
   // "on" trains every example it may; "auto" as many as fit the budget.
   const int64_t examples = user ? trainable : std::min(trainable, cost.examples_within(budget / double(kTrials)));
-  const int64_t steps = ceil_div(examples, in.batch_size) * in.n_epochs;
+  const int64_t steps = optimizer_steps(examples, in.batch_size, in.n_epochs);
   if (steps < kFewestTrialSteps || examples < std::min(trainable, kFewestTrialExamples)) {
     return off(user, "off: within its budget (" + budget_text + ") a trial could train " + num(examples) + " examples in " +
                          num(steps) + " steps, too few to tell the rates apart");

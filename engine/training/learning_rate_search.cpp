@@ -1,6 +1,7 @@
 #include "engine/training/learning_rate_search.h"
 
 #include "engine/core/error.h"
+#include "engine/planning/hyperparameter_policy.h"
 
 #include <algorithm>
 #include <cmath>
@@ -57,7 +58,7 @@ std::optional<double> run_trial(const std::shared_ptr<CausalLM>& model, const To
   options.learning_rate = learning_rate;
   options.n_epochs = n_epochs;
   options.eval_interval_steps = 0;
-  const auto steps = (static_cast<int64_t>(data.training.size()) + options.batch_size - 1) / options.batch_size * options.n_epochs;
+  const int64_t steps = optimizer_steps(static_cast<int64_t>(data.training.size()), options.batch_size, n_epochs);
   options.warmup_steps = (search.run.warmup_steps * steps + search.run_total_steps - 1) / search.run_total_steps;
   Trainer trainer(model, tokenizer, options, data.training, {}, {});
   TrainingCallbacks callbacks;

@@ -34,6 +34,13 @@ bool same_weights(ft::CausalLM& model, const std::vector<torch::Tensor>& before)
   return true;
 }
 
+// The tiny-llama fixture with its starting weights, to compare with after a probe.
+struct ProbedModel {
+  ft::Tokenizer tokenizer = ft::Tokenizer::load(tiny_llama() / "tokenizer.model");
+  std::shared_ptr<ft::CausalLM> model = ft::load_causal_lm(tiny_llama());
+  std::vector<torch::Tensor> before = weights_of(*model);
+};
+
 }  // namespace
 
 TEST_CASE("The probe holds out examples it never trains on, spread over the file", "[probe]") {
@@ -61,10 +68,9 @@ TEST_CASE("The probe holds out examples it never trains on, spread over the file
 }
 
 TEST_CASE("Trials walk to the best rate and leave the weights as they were", "[probe][slow]") {
-  auto tokenizer = ft::Tokenizer::load(tiny_llama() / "tokenizer.model");
+  ProbedModel probed;
+  auto& [tokenizer, model, before] = probed;
   const auto task = ft::testing::make_copy_task(tokenizer, 48, 16, 5);
-  auto model = ft::load_causal_lm(tiny_llama());
-  const auto before = weights_of(*model);
   ft::LearningRateSearch search;
   search.run = ft::testing::copy_task_training_options(1e-5, 1);  // far below what the task needs
   search.run.n_epochs = 2;
@@ -106,15 +112,20 @@ TEST_CASE("Trials walk to the best rate and leave the weights as they were", "[p
   CHECK(same_weights(*model, before));
 }
 
-TEST_CASE("A cancelled probe stops and restores the weights", "[probe]") {
-  auto tokenizer = ft::Tokenizer::load(tiny_llama() / "tokenizer.model");
-  const auto task = ft::testing::make_copy_task(tokenizer, 16, 4, 5);
-  auto model = ft::load_causal_lm(tiny_llama());
-  const auto before = weights_of(*model);
+TEST_CASE("A probe cancelled after its first trial stops there, and the weights are as they were", "[probe]") {
+  ProbedModel probed;
+  const auto task = ft::testing::make_copy_task(probed.tokenizer, 16, 4, 5);
   ft::LearningRateSearch search;
   search.run = ft::testing::copy_task_training_options(1e-3, 1);
   search.run.n_epochs = 1;
-  const std::atomic<bool> cancel{true};
-  CHECK_FALSE(ft::search_learning_rate(model, tokenizer, search, {task.training, task.held_out}, &cancel));
-  CHECK(same_weights(*model, before));
+  std::atomic<bool> cancel{false};
+  int trials = 0;
+  const auto outcome = ft::search_learning_rate(probed.model, probed.tokenizer, search, {task.training, task.held_out}, &cancel,
+                                                [&](const ft::LearningRateTrial&) {
+                                                  ++trials;
+                                                  cancel = true;
+                                                });
+  CHECK_FALSE(outcome);
+  CHECK(trials == 1);
+  CHECK(same_weights(*probed.model, probed.before));
 }
