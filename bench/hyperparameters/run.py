@@ -72,10 +72,12 @@ class Bench:
         request = self.request(base, task, method, hyper, validation)
         plan = self.plugin.plan(request)["hyperparameters"]
         trained = {k: plan[k]["value"] for k in TRAINING_KEYS if k in plan}
-        # A run whose rate is measured at its start is not the grid cell of the rule's rate.
+        # A run whose rate is measured at its start is not the grid cell of the rule's rate, and
+        # what it trains depends on how the plugin measures: a new build's probe trains anew.
         probed = plan.get("learning_rate_probe", {}).get("value") == "planned"
         if probed:
             trained["learning_rate_probe"] = {k: plan[k]["value"] for k in plan if k.startswith("learning_rate_probe")}
+            trained["plugin"] = self.content_hash(self.args.library)
         key = hashlib.sha1(json.dumps([trained, self.fingerprint(base, task)], sort_keys=True).encode()).hexdigest()[:16]
         cached = os.path.join(self.out, "runs", key + ".json")
         if os.path.exists(cached):
