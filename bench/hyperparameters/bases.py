@@ -21,17 +21,27 @@ def _request(preset, training_file):
             "seed": PRETRAIN_SEED}
 
 
-def pretrained_base(library, preset, out, cap_seconds, threads, log):
-    """The folder of `preset` pre-trained within about `cap_seconds`, from the cache when there."""
-    folder = os.path.join(out, "bases", preset)
-    recipe = {"preset": preset, "corpus_seed": CORPUS_SEED, "seed": PRETRAIN_SEED, "cap_seconds": cap_seconds}
-    record = os.path.join(folder, "base.json")
-    if os.path.exists(record):
-        with open(record) as f:
-            made = json.load(f)
-        if made["recipe"] == recipe:
-            return folder
-    work = os.path.join(out, "pretraining", preset)
+def _recipe(preset, cap_seconds):
+    return {"preset": preset, "corpus_seed": CORPUS_SEED, "seed": PRETRAIN_SEED, "cap_seconds": cap_seconds}
+
+
+def is_cached(out, preset, cap_seconds, name=None):
+    """Whether the base `name` (default: the preset's name) is cached with this recipe."""
+    record = os.path.join(out, "bases", name or preset, "base.json")
+    if not os.path.exists(record):
+        return False
+    with open(record) as f:
+        return json.load(f)["recipe"] == _recipe(preset, cap_seconds)
+
+
+def pretrained_base(library, preset, out, cap_seconds, threads, log, name=None):
+    """The folder of `preset` pre-trained within about `cap_seconds`, cached as `name` (default:
+    the preset's name); from the cache when there."""
+    folder = os.path.join(out, "bases", name or preset)
+    recipe = _recipe(preset, cap_seconds)
+    if is_cached(out, preset, cap_seconds, name):
+        return folder
+    work = os.path.join(out, "pretraining", name or preset)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     training_file = os.path.join(work, "corpus.jsonl")
@@ -50,8 +60,8 @@ def pretrained_base(library, preset, out, cap_seconds, threads, log):
     made = {"recipe": recipe, "paragraphs": paragraphs, "trained_tokens": job["trained_tokens"],
             "seconds": round(seconds, 1), "final_train_loss": steps[-1]["train_loss"] if steps else None,
             "hyperparameters": {k: v["value"] for k, v in hyper.items()}}
-    with open(record, "w") as f:
+    with open(os.path.join(folder, "base.json"), "w") as f:
         json.dump(made, f, indent=1)
     shutil.rmtree(work, ignore_errors=True)
-    log(f"{preset}: {made['trained_tokens']} tokens in {seconds:.0f} s, final train loss {made['final_train_loss']}")
+    log(f"{name or preset}: {made['trained_tokens']} tokens in {seconds:.0f} s, final train loss {made['final_train_loss']}")
     return folder
