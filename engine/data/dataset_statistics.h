@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace ft {
 
@@ -16,6 +17,9 @@ struct DatasetStatistics {
   double mean_tokens = 0;
   int64_t median_tokens = 0;
   int64_t p95_tokens = 0;
+  // Each example's tokens in file order: how its micro-batches pack (the plan's time estimate).
+  // Empty where the statistics were made by hand: every micro-batch is then taken as unpadded.
+  std::vector<int64_t> example_tokens;
 };
 
 }  // namespace ft

@@ -1,42 +1,18 @@
 #include "engine/data/packed_batch.h"
 
+#include "engine/data/row_packing.h"
+
 #include <algorithm>
-#include <numeric>
 #include <random>
 
 namespace ft {
-namespace {
-
-// Which row each example goes to: first fit, longest examples first.
-std::vector<std::vector<size_t>> assign_rows(const std::vector<int64_t>& lengths, int64_t capacity) {
-  std::vector<size_t> order(lengths.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lengths[a] > lengths[b]; });
-  std::vector<std::vector<size_t>> rows;
-  std::vector<int64_t> used;
-  for (size_t i : order) {
-    size_t r = 0;
-    while (r < rows.size() && used[r] + lengths[i] > capacity) ++r;
-    if (r == rows.size()) rows.emplace_back(), used.push_back(0);
-    rows[r].push_back(i);
-    used[r] += lengths[i];
-  }
-  return rows;
-}
-
-}  // namespace
 
 PackedBatch pack_examples(const std::vector<const TokenizedExample*>& examples, int64_t max_seq_len,
                           double prompt_loss_weight) {
   std::vector<int64_t> lengths;
   for (const auto* e : examples) lengths.push_back(std::min<int64_t>(static_cast<int64_t>(e->tokens.size()), max_seq_len));
   const auto rows = assign_rows(lengths, max_seq_len);
-  int64_t width = 0;
-  for (const auto& row : rows) {
-    int64_t used = 0;
-    for (size_t i : row) used += lengths[i];
-    width = std::max(width, used);
-  }
+  const int64_t width = packed_width(rows, lengths);
   const auto n_rows = static_cast<int64_t>(rows.size());
   auto ids = torch::zeros({n_rows, width}, torch::kLong), positions = torch::zeros({n_rows, width}, torch::kLong);
   auto segments = torch::full({n_rows, width}, -1, torch::kLong), targets = torch::zeros({n_rows, width}, torch::kLong);

@@ -218,6 +218,7 @@ DatasetStatistics measure_examples(const std::vector<TokenizedExample>& examples
     statistics.total_tokens += lengths.back();
     statistics.completion_tokens += std::count(example.completion.begin(), example.completion.end(), 1);
   }
+  statistics.example_tokens = lengths;
   std::sort(lengths.begin(), lengths.end());
   statistics.examples = static_cast<int64_t>(examples.size());
   statistics.prompt_tokens = statistics.total_tokens - statistics.completion_tokens;

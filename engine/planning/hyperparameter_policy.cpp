@@ -1,6 +1,7 @@
 #include "engine/planning/hyperparameter_policy.h"
 
 #include "engine/core/error.h"
+#include "engine/data/row_packing.h"
 #include "engine/planning/checkpoint_interval.h"
 #include "engine/planning/hyperparameter_request.h"
 #include "engine/planning/learning_rate_probe.h"
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <numeric>
 #include <random>
 #include <string>
 #include <utility>
@@ -713,12 +715,37 @@ class Planner {
     if (!timed_seconds_) return;
     const int64_t micro = integer("micro_batch_size"), seq = integer("max_seq_len");
     run_time_.emplace();
-    run_time_->seconds_per_token = *timed_seconds_ / double(micro * seq);
+    run_time_->padding = packing_padding();
+    // The timed micro-batch was all tokens; the run's packed ones also compute on their padding.
+    run_time_->seconds_per_token = *timed_seconds_ / double(micro * seq) * run_time_->padding;
     if (probes_.measured_seconds_per_optimizer_step) {
       run_time_->optimizer_step_seconds = probes_.measured_seconds_per_optimizer_step(static_cast<int>(integer("threads")));
     }
     run_time_->seconds = run_time_->seconds_per_token * double(integer("total_tokens")) +
                          double(integer("total_steps")) * run_time_->optimizer_step_seconds;
+  }
+
+  // Positions per token of this run's packed micro-batches (rows x width over the real tokens):
+  // one epoch, in a shuffled order of the seed (the run's own order differs, its lengths do not).
+  // 1 when the statistics carry no per-example lengths.
+  double packing_padding() const {
+    const auto& lengths = data_.example_tokens;
+    const auto micro = static_cast<size_t>(integer("micro_batch_size"));
+    const int64_t seq = integer("max_seq_len");
+    std::vector<size_t> order(lengths.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::mt19937_64 random(static_cast<uint64_t>(integer("seed")));
+    std::shuffle(order.begin(), order.end(), random);
+    int64_t positions = 0, tokens = 0;
+    for (size_t start = 0; start < order.size(); start += micro) {
+      std::vector<int64_t> micro_batch;
+      for (size_t i = start; i < std::min(order.size(), start + micro); ++i) {
+        micro_batch.push_back(lengths[order[i]]);
+        tokens += std::min(lengths[order[i]], seq);
+      }
+      positions += packed_positions(micro_batch, seq);
+    }
+    return tokens > 0 ? double(positions) / double(tokens) : 1.0;
   }
 
   void add_learning_rate_probe() {
@@ -777,11 +804,15 @@ class Planner {
         probe_seconds_ > 0 ? " (" + num(round_significant(run_time_->seconds)) + " s) and the learning-rate probe's trials (" +
                                  num(round_significant(probe_seconds_)) + " s)"
                            : "";
+    const std::string padding =
+        run_time_->padding > 1.0005 ? "with the padding of this data's packed micro-batches (" + num(run_time_->padding, 3) +
+                                          " positions per token) "
+                                    : "";
     return automatic("estimated_seconds", seconds,
                      "one micro-batch of " + num(micro) + " x " + num(seq) + " tokens took " +
                          num(round_significant(*timed_seconds_)) + " s on " + device + ", " +
-                         num(run_time_->seconds_per_token) + " s per token, so " + num(tokens) + " training tokens" + optimizer +
-                         probe + " take about " + num(seconds) + " s, padding and evaluation not counted");
+                         padding + num(run_time_->seconds_per_token) + " s per token, so " + num(tokens) + " training tokens" +
+                         optimizer + probe + " take about " + num(seconds) + " s, evaluation not counted");
   }
 
   ResolvedHyperparameter checkpoint_interval() const {
@@ -808,6 +839,7 @@ class Planner {
   std::optional<double> timed_seconds_;  // one micro-batch's time with the chosen threads
   struct RunTime {
     double seconds_per_token = 0, optimizer_step_seconds = 0, seconds = 0;
+    double padding = 1;  // positions per token of the packed micro-batches
   };
   std::optional<RunTime> run_time_;  // with a timed micro-batch
   double probe_seconds_ = 0;         // the learning-rate probe's trials, when planned

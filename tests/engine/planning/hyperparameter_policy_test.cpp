@@ -401,6 +401,29 @@ TEST_CASE("Threads: fewer unless more are at least 5% faster", "[policy]") {
   CHECK(untimed.at("estimated_seconds").value.is_null());
 }
 
+TEST_CASE("The time estimate counts the padding of the packed micro-batches", "[policy]") {
+  // Four examples, one micro-batch of 4 packed into rows of 304: 300 | 200 + 100 | 150, three rows
+  // of 300 positions for 750 tokens, 1.2 positions per token.
+  ft::DatasetStatistics data = training_set(4, 100);
+  data.example_tokens = {300, 200, 150, 100};
+  data.total_tokens = 750;
+  data.min_tokens = 100;
+  data.max_tokens = data.p95_tokens = 300;
+  data.mean_tokens = 187.5;
+  ft::DeviceProbes probes;
+  probes.measured_seconds_per_micro_batch = [](int64_t micro, int64_t seq, int) { return 0.001 * double(micro * seq); };
+  const json request = {{"batch_size", 4}, {"n_epochs", 1}, {"learning_rate_probe", "off"}};
+  const auto plan = ft::plan_hyperparameters(request, 1, data, gpt3_small_shaped(125'000'000), cpu(64 * gib), probes);
+  REQUIRE(plan.integer("micro_batch_size") == 4);
+  REQUIRE(plan.integer("max_seq_len") == 304);
+  CHECK(plan.number("estimated_seconds") == Approx(0.001 * 1.2 * 750).epsilon(0.005));
+  CHECK(plan.at("estimated_seconds").reason.find("packed micro-batches (1.2 positions per token)") != std::string::npos);
+  // Without per-example lengths every token is taken as a position.
+  data.example_tokens.clear();
+  const auto unpadded = ft::plan_hyperparameters(request, 1, data, gpt3_small_shaped(125'000'000), cpu(64 * gib), probes);
+  CHECK(unpadded.number("estimated_seconds") == Approx(0.001 * 750).epsilon(0.005));
+}
+
 TEST_CASE("max_seq_len is the longest example rounded up to 8 and capped at the context", "[policy]") {
   ft::DatasetStatistics data = training_set(400, 100);
   data.max_tokens = 117;
