@@ -37,11 +37,11 @@ def is_cached(out, preset, cap_seconds, name=None):
 def pretrained_base(library, preset, out, cap_seconds, threads, log, name=None):
     """The folder of `preset` pre-trained within about `cap_seconds`, cached as `name` (default:
     the preset's name); from the cache when there."""
-    folder = os.path.join(out, "bases", name or preset)
-    recipe = _recipe(preset, cap_seconds)
+    name = name or preset
+    folder = os.path.join(out, "bases", name)
     if is_cached(out, preset, cap_seconds, name):
         return folder
-    work = os.path.join(out, "pretraining", name or preset)
+    work = os.path.join(out, "pretraining", name)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     training_file = os.path.join(work, "corpus.jsonl")
@@ -57,11 +57,11 @@ def pretrained_base(library, preset, out, cap_seconds, threads, log, name=None):
         seconds = time.monotonic() - started
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(job["fine_tuned_model"], folder)
-    made = {"recipe": recipe, "paragraphs": paragraphs, "trained_tokens": job["trained_tokens"],
+    made = {"recipe": _recipe(preset, cap_seconds), "paragraphs": paragraphs, "trained_tokens": job["trained_tokens"],
             "seconds": round(seconds, 1), "final_train_loss": steps[-1]["train_loss"] if steps else None,
             "hyperparameters": {k: v["value"] for k, v in hyper.items()}}
     with open(os.path.join(folder, "base.json"), "w") as f:
         json.dump(made, f, indent=1)
     shutil.rmtree(work, ignore_errors=True)
-    log(f"{name or preset}: {made['trained_tokens']} tokens in {seconds:.0f} s, final train loss {made['final_train_loss']}")
+    log(f"{name}: {made['trained_tokens']} tokens in {seconds:.0f} s, final train loss {made['final_train_loss']}")
     return folder

@@ -31,9 +31,7 @@ int64_t packed_width(const std::vector<std::vector<size_t>>& rows, const std::ve
   return width;
 }
 
-int64_t packed_positions(const std::vector<int64_t>& example_tokens, int64_t max_seq_len) {
-  std::vector<int64_t> lengths;
-  for (const auto n : example_tokens) lengths.push_back(std::min(n, max_seq_len));
+int64_t packed_positions(const std::vector<int64_t>& lengths, int64_t max_seq_len) {
   const auto rows = assign_rows(lengths, max_seq_len);
   return static_cast<int64_t>(rows.size()) * packed_width(rows, lengths);
 }

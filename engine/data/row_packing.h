@@ -16,7 +16,7 @@ std::vector<std::vector<size_t>> assign_rows(const std::vector<int64_t>& lengths
 int64_t packed_width(const std::vector<std::vector<size_t>>& rows, const std::vector<int64_t>& lengths);
 
 // The positions (rows x width, padding included) of the micro-batch packed from examples of these
-// token counts, each truncated to max_seq_len: what its training pass computes on.
-int64_t packed_positions(const std::vector<int64_t>& example_tokens, int64_t max_seq_len);
+// lengths, already truncated to max_seq_len: what its training pass computes on.
+int64_t packed_positions(const std::vector<int64_t>& lengths, int64_t max_seq_len);
 
 }  // namespace ft

@@ -740,8 +740,8 @@ class Planner {
     for (size_t start = 0; start < order.size(); start += micro) {
       std::vector<int64_t> micro_batch;
       for (size_t i = start; i < std::min(order.size(), start + micro); ++i) {
-        micro_batch.push_back(lengths[order[i]]);
-        tokens += std::min(lengths[order[i]], seq);
+        micro_batch.push_back(std::min(lengths[order[i]], seq));
+        tokens += micro_batch.back();
       }
       positions += packed_positions(micro_batch, seq);
     }

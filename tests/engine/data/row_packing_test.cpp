@@ -12,7 +12,7 @@ TEST_CASE("Rows are filled first fit, longest first, within their capacity", "[d
   CHECK(rows[2] == std::vector<size_t>{2});
   CHECK(ft::packed_width(rows, lengths) == 300);
   CHECK(ft::packed_positions(lengths, 304) == 900);
-  // Truncated to the row's capacity first: four rows of 128.
-  CHECK(ft::packed_positions(lengths, 128) == 4 * 128);
+  // Truncated to the row's capacity (as pack_examples does): four rows of 128.
+  CHECK(ft::packed_positions({128, 128, 128, 128}, 128) == 4 * 128);
   CHECK(ft::packed_positions({}, 128) == 0);
 }

@@ -283,6 +283,7 @@ TEST_CASE("statistics count tokens per example, prompt and completion", "[data]"
     lengths.push_back(2 + static_cast<int64_t>(t.encode(p).size() + t.encode(c).size()));
   }
   const auto s = load(jsonl).statistics;
+  CHECK(s.example_tokens == lengths);  // in file order: the plan packs them as training will
   std::sort(lengths.begin(), lengths.end());
   CHECK(s.examples == 3);
   CHECK(s.prompt_tokens == prompt);
