@@ -295,6 +295,9 @@ TrainingOptions training_options(const HyperparameterPlan& plan) {
   if (plan.contains("precision")) o.precision = parse_precision(plan.text("precision"), "precision");
   // Plans recorded before checkpoint_interval_steps existed checkpoint at epoch ends only.
   if (plan.contains("checkpoint_interval_steps")) o.checkpoint_interval_steps = plan.integer("checkpoint_interval_steps");
+  // Plans recorded before epoch_selection existed delivered the last epoch.
+  o.keep_best_epoch = plan.contains("epoch_selection") && plan.text("epoch_selection") == "best_validation";
+  o.early_stopping_epochs = o.keep_best_epoch ? kEarlyStoppingEpochs : 0;
   // Plans recorded before threads were measured left libtorch's default.
   if (plan.contains("threads")) o.threads = static_cast<int>(plan.integer("threads"));
   // About ten evaluations per run, besides the one at the end of every epoch.

@@ -157,6 +157,12 @@ ft_progress Job::progress() const {
   p.epoch = training ? static_cast<int32_t>(epoch) : 0;
   p.train_loss = train_loss_;
   p.tokens_per_second = tokens_per_second_;
+  // A run that keeps its best epoch may stop before its planned steps (early stopping); once it
+  // succeeded, what it trained is the whole of it.
+  if (record_.status == FT_JOB_SUCCEEDED && step_ > 0 && step_ < total_steps_ && steps_per_epoch_ > 0) {
+    p.total_steps = step_;
+    p.n_epochs = p.epoch = static_cast<int32_t>((step_ + steps_per_epoch_ - 1) / steps_per_epoch_);
+  }
   p.elapsed_seconds = elapsed_locked();
   p.eta_seconds = eta_locked();
   return p;
@@ -383,6 +389,11 @@ void Job::record_checkpoint(const SavedCheckpoint& checkpoint) {
 void Job::report(const std::string& message, const std::string& type, const nlohmann::json& data) {
   std::lock_guard<std::mutex> lock(mutex_);
   add_event_locked("info", type, message, data);
+}
+
+void Job::warn(const std::string& message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  add_event_locked("warning", "message", message, nullptr);
 }
 
 void Job::succeed(const fs::path& model_folder) {

@@ -83,6 +83,8 @@ class Job : public std::enable_shared_from_this<Job> {
   // An "info" event of the running job: a plain "message", or a "learning_rate_trial" with its
   // measurements in `data` (docs/api.md).
   void report(const std::string& message, const std::string& type = "message", const nlohmann::json& data = nullptr);
+  // An event of level "warning": the job goes on, with something the user should know.
+  void warn(const std::string& message);
   // Running -> succeeded (or cancelled, when a cancel came meanwhile).
   void succeed(const std::filesystem::path& model_folder);
   void end_cancelled();

@@ -50,11 +50,14 @@ bool probe_learning_rate(Job& job, TrainingSetup& setup, HyperparameterPlan& pla
   int64_t number = 0;
   const auto on_trial = [&](const LearningRateTrial& t) {
     job.report("Learning-rate probe, trial " + std::to_string(++number) + ": rate " + reason::num(t.learning_rate) +
-                   " over " + std::to_string(t.n_epochs) + " epochs, held-out completion loss " + reason::num(t.held_out_loss, 4),
+                   " over " + std::to_string(t.n_epochs) + " epochs, held-out completion loss " +
+                   reason::num(t.held_out_loss, 4) +
+                   (t.scored_epoch != t.n_epochs ? " after epoch " + std::to_string(t.scored_epoch) : std::string()),
                "learning_rate_trial",
                {{"trial", number},
                 {"learning_rate", t.learning_rate},
                 {"n_epochs", t.n_epochs},
+                {"scored_epoch", t.scored_epoch},
                 {"held_out_loss", std::isfinite(t.held_out_loss) ? nlohmann::json(t.held_out_loss) : nlohmann::json()}});
   };
   const auto trials = search_learning_rate(setup.model, *setup.tokenizer, search, data, job.cancel_flag(), on_trial);
@@ -126,6 +129,32 @@ fs::path write_trained_model(Job& job, TrainingSetup& setup, DistributedGroup* g
   return written;
 }
 
+// A run that keeps its best epoch (epoch_selection "best_validation") delivers the weights of the
+// epoch whose validation completion loss was the lowest: loaded from that epoch's checkpoint when a
+// later epoch trained after it. Rank 0 writes the model, so only rank 0 loads them.
+void select_epoch(Job& job, Trainer& trainer, const TrainingOptions& options, const DistributedGroup* group) {
+  const auto& position = trainer.position();
+  if (!options.keep_best_epoch || position.best_epoch == 0 || (group && group->rank() > 0)) return;
+  const int64_t best = position.best_epoch, trained = position.completed_epochs;
+  std::string message = "Epoch " + std::to_string(best) + " of the " + std::to_string(trained) +
+                        " trained has the lowest validation completion loss, " + reason::num(position.best_valid_loss, 4);
+  if (trained < options.n_epochs) {
+    message += "; training stopped after " + std::to_string(trained - best) + " epochs without improving on it, " +
+               std::to_string(options.n_epochs - trained) + " before the planned " + std::to_string(options.n_epochs);
+  }
+  if (best != trained) {
+    const auto checkpoint = TrainingCheckpoints::of_epoch(job.paths().checkpoints, best);
+    if (!checkpoint) {
+      job.warn("Epoch " + std::to_string(best) + "'s checkpoint is missing from " + job.paths().checkpoints.string() +
+               ", so the last epoch's weights are delivered instead of the best's");
+      return;
+    }
+    TrainingCheckpoints::load_weights(*checkpoint, trainer.model());
+  }
+  job.report(message + "; its weights are delivered", "epoch_selected",
+             {{"epoch", best}, {"valid_completion_loss", position.best_valid_loss}, {"epochs_trained", trained}});
+}
+
 void train(Job& job, const torch::Device& device, const std::shared_ptr<DistributedGroup>& group) {
   HyperparameterPlan plan;
   auto setup = prepare_for_run(job, device, plan);
@@ -141,7 +170,8 @@ void train(Job& job, const torch::Device& device, const std::shared_ptr<Distribu
   std::vector<TokenizedExample> validation;
   if (setup.validation) validation = std::move(setup.validation->examples);
   const bool writes = !group || group->rank() == 0;
-  Trainer trainer(setup.model, *setup.tokenizer, training_options(plan), std::move(setup.training.examples),
+  const auto options = training_options(plan);
+  Trainer trainer(setup.model, *setup.tokenizer, options, std::move(setup.training.examples),
                   std::move(validation), writes ? job.paths().checkpoints : fs::path(),
                   group);
   const auto checkpoint = writes ? TrainingCheckpoints::latest(job.paths().checkpoints) : std::nullopt;
@@ -156,6 +186,7 @@ void train(Job& job, const torch::Device& device, const std::shared_ptr<Distribu
   if (trainer.run(callbacks) == TrainingOutcome::cancelled) return job.end_cancelled();
   // Alone, a cancel that came after the last step still cancels; in a world the ranks finish together.
   if (!group && job.cancel_requested()) return job.end_cancelled();
+  select_epoch(job, trainer, options, group.get());
   job.succeed(write_trained_model(job, setup, group.get()));
 }
 

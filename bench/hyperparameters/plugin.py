@@ -94,7 +94,9 @@ class Plugin:
 
     def train(self, request, epoch_models):
         """Runs the request to its end; each epoch's model folder is linked into
-        `epoch_models`/epoch-N. Returns (job object, hyper-parameters, per-step metrics)."""
+        `epoch_models`/epoch-N. Returns (job object, hyper-parameters, per-step metrics, the epoch
+        whose weights the job delivered: its best by validation loss when it selected one, else
+        None for the last)."""
         callbacks = Callbacks(ctypes.sizeof(Callbacks), None, EVENT_FN(lambda *a: None))
         job = self._call_json(self.lib.ft_job_create, self.handle, json.dumps(request).encode(), ctypes.byref(callbacks))
         job_id = job["id"].encode()
@@ -109,18 +111,20 @@ class Plugin:
         if job["status"] != "succeeded":
             raise PluginError(f"job {job['id']} {job['status']}: {job.get('error')}")
         hyper = self._call_json(self.lib.ft_job_hyperparameters, self.handle, job_id)["hyperparameters"]
-        return job, hyper, self._step_metrics(job_id)
+        events = self._events(job_id)
+        steps = [e["data"] for e in events if e["type"] == "metrics"]
+        selected = [e["data"]["epoch"] for e in events if e["type"] == "epoch_selected"]
+        return job, hyper, steps, (selected[-1] if selected else None)
 
-    def _step_metrics(self, job_id):
-        steps, after = [], 0
+    def _events(self, job_id):
+        events, after = [], 0
         while True:
             page = self._call_json(self.lib.ft_job_events, self.handle, job_id, ctypes.c_int64(after))
-            for event in page["data"]:
-                after = event["seq"]
-                if event["type"] == "metrics":
-                    steps.append(event["data"])
+            events += page["data"]
+            if page["data"]:
+                after = page["data"][-1]["seq"]
             if not page["has_more"] or not page["data"]:
-                return steps
+                return events
 
     @staticmethod
     def _capture_epochs(checkpoints, epoch_models):

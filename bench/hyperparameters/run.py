@@ -79,23 +79,28 @@ class Bench:
         # A run whose rate is measured at its start is not the grid cell of the rule's rate, and
         # what it trains depends on how the plugin measures: a new build's probe trains anew.
         probed = plan.get("learning_rate_probe", {}).get("value") == "planned"
+        # So is one that chooses its epoch: what it delivers depends on how the plugin selects.
+        selects = plan.get("epoch_selection", {}).get("value") == "best_validation"
         if probed:
             trained["learning_rate_probe"] = {k: plan[k]["value"] for k in plan if k.startswith("learning_rate_probe")}
+        if selects:
+            trained["epoch_selection"] = "best_validation"
+        if probed or selects:
             trained["plugin"] = self.content_hash(self.args.library)
         key = hashlib.sha1(json.dumps([trained, self.fingerprint(base, task)], sort_keys=True).encode()).hexdigest()[:16]
         cached = os.path.join(self.out, "runs", key + ".json")
         if os.path.exists(cached):
             with open(cached) as f:
                 result = json.load(f)
-            if not probed:
+            if not (probed or selects):
                 result["hyper"]["learning_rate_multiplier"] = plan["learning_rate_multiplier"]["value"]
             return result
         epochs_dir = os.path.join(self.workspace, "epochs", key)
         shutil.rmtree(epochs_dir, ignore_errors=True)
         started = time.monotonic()
-        job, plan, steps = self.plugin.train(request, epochs_dir)
+        job, plan, steps, delivered = self.plugin.train(request, epochs_dir)
         seconds = time.monotonic() - started
-        n = plan["n_epochs"]["value"]
+        n = steps[-1]["epoch"]  # the planned epochs, or fewer where the run stopped early
         folders = [os.path.join(epochs_dir, f"epoch-{e}") for e in range(1, n + 1)]
         missing = [f for f in folders if not os.path.isdir(f)]
         if missing:
@@ -104,7 +109,7 @@ class Bench:
         test = self.evaluate(os.path.join(task, "test.jsonl"), base, folders)
         result = {"hyper": {k: plan[k]["value"] for k in ("n_epochs", "batch_size", "learning_rate_multiplier",
                                                           "learning_rate", "prompt_loss_weight", "method")},
-                  "set": hyper, "seconds": round(seconds, 1),
+                  "set": hyper, "seconds": round(seconds, 1), "delivered_epoch": delivered or n,
                   "train_losses": [s["train_loss"] for s in steps[:FINDER_STEPS]],
                   "epochs": [{"epoch": e + 1, "valid_nll": v["completion_nll"], "valid_em": v["exact_match"],
                               "test_nll": t["completion_nll"], "test_em": t["exact_match"]}
@@ -115,9 +120,10 @@ class Bench:
             json.dump(result, f)
         os.rename(cached + ".part", cached)
         self.trained_runs += 1
-        last = result["epochs"][-1]
+        scored = delivered_epoch(result)
         self.log(f"  {os.path.basename(task)} {method} {hyper or 'auto'}: lr {result['hyper']['learning_rate']:.3g}, "
-                 f"{n} epochs, {seconds:.0f} s, final test nll {last['test_nll']:.4f} em {last['test_em']:.2f}")
+                 f"{n} epochs, {seconds:.0f} s, delivered epoch {scored['epoch']}: test nll {scored['test_nll']:.4f} "
+                 f"em {scored['test_em']:.2f}")
         return result
 
     def cell(self, base, task, method, auto_hyper, learning_rate, **fixed):
@@ -196,9 +202,9 @@ class Bench:
         }
         oracle_run, oracle_epoch = best_cell(grid)
         return {"base": os.path.basename(os.path.normpath(base)), "task": name, "method": method,
-                "examples": examples, "auto": summary(auto, auto["epochs"][-1]),
+                "examples": examples, "auto": summary(auto, delivered_epoch(auto)),
                 "oracle": summary(oracle_run, oracle_epoch),
-                "baselines": {k: summary(r, r["epochs"][-1]) for k, r in baselines.items()},
+                "baselines": {k: summary(r, delivered_epoch(r)) for k, r in baselines.items()},
                 "grid_runs": len(grid), "seconds": round(time.monotonic() - started, 1)}
 
 
@@ -209,6 +215,12 @@ def lattice(k):
 def count_lines(path):
     with open(path) as f:
         return sum(1 for line in f if line.strip())
+
+
+def delivered_epoch(run):
+    """The epoch whose weights the run's job delivered: the last, or its best by validation loss
+    where it selected one (results cached before epoch selection have the last)."""
+    return run["epochs"][run.get("delivered_epoch", len(run["epochs"])) - 1]
 
 
 def best_cell(runs):

@@ -44,6 +44,10 @@ struct DeviceProbes {
   std::function<double(int threads)> measured_seconds_per_optimizer_step;
 };
 
+// A run that delivers its best epoch by validation loss (epoch_selection "best_validation") stops
+// once this many epochs in a row have not improved on the best.
+constexpr int64_t kEarlyStoppingEpochs = 2;
+
 // Optimizer steps of `epochs` over `examples` at `batch_size`: every example is seen once per
 // epoch, the last step of an epoch taking the examples left over.
 int64_t optimizer_steps(int64_t examples, int64_t batch_size, int64_t epochs);
@@ -58,7 +62,7 @@ ResolvedHyperparameter linear_lr_schedule(double learning_rate, int64_t warmup_s
 void change_fine_tuning_epochs(HyperparameterPlan& plan, int64_t epochs, const std::string& reason);
 
 // Resolves precision ("bf16" or "fp32"), method ("full" or "lora"; with "lora" also lora_target_modules, lora_rank,
-// lora_alpha and lora_dropout), n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
+// lora_alpha and lora_dropout), epoch_selection ("best_validation" or "last"), n_epochs, batch_size, learning_rate_multiplier, learning_rate, prompt_loss_weight,
 // max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,
 // lr_schedule, warmup_steps, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm,
 // seed, total_tokens, estimated_memory_bytes, threads, learning_rate_probe (when "planned" also
@@ -72,7 +76,7 @@ void change_fine_tuning_epochs(HyperparameterPlan& plan, int64_t epochs, const s
 // "model"), and ft::Error(invalid_input, param "training_file") for a training set with no tokens.
 // `method` is the request's; "auto" chooses full fine-tuning where its memory estimate fits,
 // else LoRA. `validation_set`: the validation file's statistics, when the request has one (the
-// probe scores its trials on it).
+// run may deliver its best epoch by it, and the probe scores its trials on it).
 HyperparameterPlan plan_hyperparameters(const nlohmann::json& hyperparameters, const nlohmann::json& seed,
                                         const DatasetStatistics& training_set, const ModelSummary& model,
                                         const MachineSummary& machine, const DeviceProbes& probes = {},

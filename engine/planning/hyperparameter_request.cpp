@@ -42,6 +42,7 @@ constexpr Allowed lora_dropout{"lora_dropout", false, 0, true, 1, "a number from
 constexpr const char* lora_target_modules = "lora_target_modules";
 constexpr const char* precision = "precision";
 constexpr const char* learning_rate_probe = "learning_rate_probe";
+constexpr const char* epoch_selection = "epoch_selection";
 
 // Checkpoints (docs/hyperparameters.md): every step at the most; the bound keeps the value a
 // count of steps rather than a way to say "never", which epoch-end checkpoints rule out anyway.
@@ -82,14 +83,18 @@ void reject_unknown_names(const json& hyperparameters) {
   for (const auto& item : hyperparameters.items()) {
     bool known = false;
     for (const Allowed* a : settable) known = known || item.key() == a->name;
-    if (known || item.key() == lora_target_modules || item.key() == precision || item.key() == learning_rate_probe) continue;
+    if (known || item.key() == lora_target_modules || item.key() == precision || item.key() == learning_rate_probe ||
+        item.key() == epoch_selection) {
+      continue;
+    }
     const std::string param = "hyperparameters." + utf8_prefix(item.key(), 60);
     throw Error(ErrorKind::invalid_argument,
                 param + " is not a hyper-parameter that can be set; the ones that can are n_epochs (1 to 50), "
                         "batch_size (1 to 256), learning_rate_multiplier (positive), prompt_loss_weight (0 to 1), "
                         "lora_rank (1 to 512), lora_alpha (positive), lora_dropout (0 to less than 1), "
                         "lora_target_modules (a list of projection names), checkpoint_interval_steps (1 to 1000000), "
-                        "precision (\"bf16\" or \"fp32\") and learning_rate_probe (\"on\" or \"off\"), each a value "
+                        "precision (\"bf16\" or \"fp32\"), learning_rate_probe (\"on\" or \"off\") and epoch_selection "
+                        "(\"best_validation\" or \"last\"), each a value "
                         "or \"auto\"",
                 param);
   }
@@ -148,6 +153,7 @@ HyperparameterRequest parse_hyperparameter_request(const json& hyperparameters, 
   r.lora_target_modules = read_target_modules(given);
   r.precision = read_choice(given, precision, "bf16", "fp32");
   r.learning_rate_probe = read_choice(given, learning_rate_probe, "on", "off");
+  r.epoch_selection = read_choice(given, epoch_selection, "best_validation", "last");
   r.checkpoint_interval_steps = as_integer(read_setting(given, checkpoint_interval_steps));
   if (!seed.is_null()) r.seed = as_integer(read(seed, seed_rule, "seed"));
   return r;

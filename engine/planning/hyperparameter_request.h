@@ -33,6 +33,9 @@ struct HyperparameterRequest {
   // "on" or "off": whether trial runs measure the learning rate on the job's data
   // (learning_rate_probe.h); "auto" probes where it pays.
   std::optional<std::string> learning_rate_probe;
+  // "best_validation" or "last": which epoch's weights the run delivers (hyperparameter_policy.h);
+  // "auto" keeps the best by validation loss when the job has a validation file and auto epochs.
+  std::optional<std::string> epoch_selection;
 
   bool sets_lora() const { return lora_rank || lora_alpha || lora_dropout || lora_target_modules; }
 };
@@ -40,8 +43,8 @@ struct HyperparameterRequest {
 // `hyperparameters` is the request's "hyperparameters" object (null when the request has none:
 // everything is "auto"); `seed` is the request's top-level "seed" (null or "auto": random).
 // Only OpenAI's four fine-tuning hyper-parameters, LoRA's four, checkpoint_interval_steps (how
-// often, not what, the run saves), the precision and learning_rate_probe can be set; the rest (micro-batch, warm-up,
-// optimizer constants, ...) are derived from them, the data and the machine, so that a plan never
+// often, not what, the run saves), the precision, learning_rate_probe and epoch_selection can be
+// set; the rest (micro-batch, warm-up, optimizer constants, ...) are derived from them, the data and the machine, so that a plan never
 // mixes a user's value with one it contradicts.
 // Throws ft::Error(invalid_argument) with param "hyperparameters.<name>" (or "seed",
 // "hyperparameters") for a wrong type, a value out of range or an unknown name.

@@ -60,8 +60,8 @@ HeldOut held_out_examples(const LearningRateProbeInputs& in) {
           num(n) + " of the training file's examples, set aside from the trials' training (there is no validation file)"};
 }
 
-// What one trial costs: its examples' training passes and optimizer steps over `epochs`, and one
-// scoring of the held-out examples (forward passes only: about a third of a training pass).
+// What one trial costs: its examples' training passes and optimizer steps over `epochs`, and its
+// scorings of the held-out examples (forward passes only: about a third of a training pass each).
 struct TrialCost {
   const LearningRateProbeInputs& in;
   double scoring;
@@ -107,7 +107,8 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
   const HeldOut held_out = held_out_examples(in);
   const int64_t trainable = in.training_examples - (held_out.from_validation ? 0 : held_out.examples);
   if (const auto why_not = reason_not_to_probe(in, held_out, trainable)) return off(user, *why_not);
-  const TrialCost cost{in, double(held_out.examples) * held_out.mean_tokens * *in.seconds_per_token / 3};
+  const int64_t scorings = in.epochs_selected_by_validation ? in.n_epochs : 1;
+  const TrialCost cost{in, double(scorings * held_out.examples) * held_out.mean_tokens * *in.seconds_per_token / 3};
   const double run = in.run_seconds.value_or(0);
   const double budget = std::max(kShareOfRun * run, kAllowanceSeconds);
   const std::string budget_text =
@@ -125,7 +126,7 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
   // set and the budget, or the user, allows.
   const int64_t longer = std::min(kMostEpochs, 2 * in.n_epochs);
   const double longer_seconds = double(kLongerEpochTrials) * cost.seconds(examples, longer);
-  const bool epochs_probed = !in.epochs_set_by_user && longer > in.n_epochs && 4 * examples >= 3 * in.training_examples &&
+  const bool epochs_probed = !in.epochs_set_by_user && !in.epochs_selected_by_validation && longer > in.n_epochs && 4 * examples >= 3 * in.training_examples &&
                              (user || seconds + longer_seconds <= budget);
   if (epochs_probed) seconds += longer_seconds;
 
@@ -146,7 +147,11 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
                 ", trained as the run trains them (batch " + num(in.batch_size) + ", " + num(in.n_epochs) + " epochs, " +
                 num(steps) + " steps with the run's warm-up share and linear decay); about " + num(trial_seconds, 3) +
                 " s a trial"),
-      entry("learning_rate_probe_held_out", held_out.examples, false, held_out.reason + ", scored after each trial")};
+      entry("learning_rate_probe_held_out", held_out.examples, false,
+            held_out.reason + (in.epochs_selected_by_validation
+                                   ? ", scored after every epoch of a trial, whose best epoch counts, as the run "
+                                     "delivers its best epoch (epoch_selection)"
+                                   : ", scored after each trial"))};
   if (epochs_probed) {
     planned.entries.push_back(entry(
         "learning_rate_probe_epochs", longer, false,

@@ -24,6 +24,9 @@ struct LearningRateProbeInputs {
   std::optional<std::string> requested;  // the user's "on" or "off"; nullopt: "auto"
   bool learning_rate_set_by_user = false;  // the user's learning_rate_multiplier
   bool epochs_set_by_user = false;         // the user's n_epochs: the probe measures the rate alone
+  // epoch_selection "best_validation": the run chooses its epoch, so the probe measures the rate
+  // alone, and each trial is scored after every epoch and counts its best, as the run will.
+  bool epochs_selected_by_validation = false;
   bool from_scratch = false;
   int64_t training_examples = 0;
   double mean_training_tokens = 0;
@@ -70,8 +73,9 @@ bool skip_learning_rate_probe(HyperparameterPlan& plan, const std::string& why);
 struct LearningRateTrial {
   double learning_rate = 0;
   int64_t n_epochs = 0;      // the run's, or the longer trials'
-
   double held_out_loss = 0;  // mean completion NLL per token; infinite when the trial diverged
+  // The epoch scored: the last, or, when the run keeps its best epoch, the trial's best.
+  int64_t scored_epoch = 0;
 };
 
 // The trials' outcome into the plan: learning_rate the best trial's rate (learning_rate_multiplier

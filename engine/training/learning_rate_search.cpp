@@ -49,9 +49,16 @@ class TrainableWeights {
   std::vector<torch::Tensor> parameters_, initial_;
 };
 
-// One trial from the starting weights: the held-out completion loss, infinity when the training
-// loss diverged, nullopt when cancelled.
-std::optional<double> run_trial(const std::shared_ptr<CausalLM>& model, const Tokenizer& tokenizer,
+// One trial from the starting weights: the held-out completion loss after its last epoch, or,
+// when the run keeps its best epoch, after its best (the held-out examples are then its
+// validation set, and it stops early as the run would); infinity when the training loss
+// diverged, nullopt when cancelled.
+struct TrialScore {
+  double held_out_loss = 0;
+  int64_t epoch = 0;  // the epoch scored
+};
+
+std::optional<TrialScore> run_trial(const std::shared_ptr<CausalLM>& model, const Tokenizer& tokenizer,
                                 const LearningRateSearch& search, const LearningRateSearchData& data, double learning_rate,
                                 int64_t n_epochs, const std::atomic<bool>* cancel) {
   TrainingOptions options = search.run;
@@ -60,16 +67,21 @@ std::optional<double> run_trial(const std::shared_ptr<CausalLM>& model, const To
   options.eval_interval_steps = 0;
   const int64_t steps = optimizer_steps(static_cast<int64_t>(data.training.size()), options.batch_size, n_epochs);
   options.warmup_steps = (search.run.warmup_steps * steps + search.run_total_steps - 1) / search.run_total_steps;
-  Trainer trainer(model, tokenizer, options, data.training, {}, {});
+  const bool per_epoch = options.keep_best_epoch;
+  Trainer trainer(model, tokenizer, options, data.training, per_epoch ? data.held_out : std::vector<TokenizedExample>{}, {});
   TrainingCallbacks callbacks;
   callbacks.cancel = cancel;
   try {
     if (trainer.run(callbacks) == TrainingOutcome::cancelled) return std::nullopt;
   } catch (const TrainingDiverged&) {
-    return std::numeric_limits<double>::infinity();
+    return TrialScore{std::numeric_limits<double>::infinity(), trainer.position().completed_epochs};
   }
-  const double loss = trainer.evaluate(data.held_out, 0.0).loss;
-  return std::isfinite(loss) ? loss : std::numeric_limits<double>::infinity();
+  const auto& position = trainer.position();
+  TrialScore score{std::numeric_limits<double>::infinity(), position.completed_epochs};
+  if (!per_epoch) score.held_out_loss = trainer.evaluate(data.held_out, 0.0).completion_loss;
+  else if (position.best_epoch > 0) score = {position.best_valid_loss, position.best_epoch};
+  if (!std::isfinite(score.held_out_loss)) score.held_out_loss = std::numeric_limits<double>::infinity();
+  return score;
 }
 
 }  // namespace
@@ -112,16 +124,16 @@ std::optional<std::vector<LearningRateTrial>> search_learning_rate(
   // Runs a trial at `k` 2x steps from the rule's rate over `epochs`; false when cancelled.
   auto run = [&](int k, int64_t epochs) {
     const double rate = search.run.learning_rate * std::ldexp(1.0, k);
-    std::optional<double> loss;
+    std::optional<TrialScore> score;
     try {
-      loss = run_trial(model, tokenizer, search, data, rate, epochs, cancel);
+      score = run_trial(model, tokenizer, search, data, rate, epochs, cancel);
     } catch (...) {
       starting.restore();
       throw;
     }
     starting.restore();
-    if (!loss) return false;
-    trials.push_back({rate, epochs, *loss});
+    if (!score) return false;
+    trials.push_back({rate, epochs, score->held_out_loss, score->epoch});
     if (on_trial) on_trial(trials.back());
     return true;
   };

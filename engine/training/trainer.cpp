@@ -73,7 +73,7 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
   const int64_t per_epoch = steps_per_epoch();
   const auto batch = static_cast<size_t>(options_.batch_size);
   // A run resumed inside an epoch continues at the step it stopped after, in the same order.
-  for (int64_t epoch = position_.step / per_epoch; epoch < options_.n_epochs; ++epoch) {
+  for (int64_t epoch = position_.step / per_epoch; epoch < options_.n_epochs && !stops_early(); ++epoch) {
     const auto order = epoch_order(epoch);
     for (int64_t s = position_.step - epoch * per_epoch; s < per_epoch; ++s) {
       std::vector<const TokenizedExample*> examples;
@@ -87,6 +87,7 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
         const auto e = evaluate(validation_);
         metrics.valid_loss = e.loss;
         metrics.valid_mean_token_accuracy = e.mean_token_accuracy;
+        if (epoch_end && options_.keep_best_epoch) compare_with_best_epoch(epoch + 1, e.completion_loss);
       }
       if (callbacks.on_step) callbacks.on_step(metrics);
       if (epoch_end) position_.completed_epochs = epoch + 1;
@@ -198,14 +199,28 @@ std::vector<PackedBatch> Trainer::pack_micro_batches(const std::vector<const Tok
   return micro_batches;
 }
 
+void Trainer::compare_with_best_epoch(int64_t epoch, double completion_loss) {
+  // A loss that is not finite never counts as the best; the training loss would have stopped the run.
+  if (!std::isfinite(completion_loss)) return;
+  if (position_.best_epoch == 0 || completion_loss < position_.best_valid_loss) {
+    position_.best_epoch = epoch;
+    position_.best_valid_loss = completion_loss;
+  }
+}
+
+bool Trainer::stops_early() const {
+  return options_.keep_best_epoch && options_.early_stopping_epochs > 0 && position_.best_epoch > 0 &&
+         position_.completed_epochs - position_.best_epoch >= options_.early_stopping_epochs;
+}
+
 Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples, std::optional<double> prompt_loss_weight) {
   torch::NoGradGuard no_grad;
   model_->eval();
   std::vector<const TokenizedExample*> all;
   for (const auto& e : examples) all.push_back(&e);
-  // Loss sum, weight, correct and all completion tokens; data parallel, each rank evaluates
-  // every world_size-th micro-batch.
-  std::vector<double> sums = {0, 0, 0, 0};
+  // Loss sum, weight, correct and all completion tokens, completion loss sum; data parallel, each
+  // rank evaluates every world_size-th micro-batch.
+  std::vector<double> sums = {0, 0, 0, 0, 0};
   const auto micro_batches = pack_micro_batches(all, prompt_loss_weight.value_or(options_.prompt_loss_weight));
   const size_t first = group_ ? static_cast<size_t>(group_->rank()) : 0, stride = group_ ? static_cast<size_t>(group_->size()) : 1;
   for (size_t i = first; i < micro_batches.size(); i += stride) {
@@ -214,10 +229,12 @@ Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples, std:
     sums[1] += micro.weight;
     sums[2] += static_cast<double>(micro.correct_completion);
     sums[3] += static_cast<double>(micro.completion);
+    sums[4] += micro.completion_loss;
   }
   sum_over_ranks(sums);
   model_->train();
-  return {sums[1] > 0 ? sums[0] / sums[1] : 0.0, sums[3] > 0 ? sums[2] / sums[3] : 0.0};
+  return {sums[1] > 0 ? sums[0] / sums[1] : 0.0, sums[3] > 0 ? sums[2] / sums[3] : 0.0,
+          sums[3] > 0 ? sums[4] / sums[3] : 0.0};
 }
 
 uint64_t Trainer::data_fingerprint() const {
@@ -248,9 +265,10 @@ void Trainer::synchronize_ranks() {
   if (!group_) return;
   const auto fingerprint = static_cast<int64_t>(data_fingerprint());
   auto scalars = torch::tensor({fingerprint, position_.step, position_.completed_epochs, position_.tokens_seen,
-                                position_.examples_seen, optimizer_.steps_taken()},
+                                position_.examples_seen, optimizer_.steps_taken(), position_.best_epoch},
                                torch::kLong);
-  std::vector<torch::Tensor> one{scalars};
+  auto best_loss = torch::tensor({position_.best_valid_loss}, torch::kDouble);
+  std::vector<torch::Tensor> one{scalars, best_loss};
   group_->broadcast_from_rank0(one);
   if (scalars[0].item<int64_t>() != fingerprint) {
     throw Error(ErrorKind::invalid_input,
@@ -260,7 +278,7 @@ void Trainer::synchronize_ranks() {
                 "training_file");
   }
   position_ = {scalars[1].item<int64_t>(), scalars[2].item<int64_t>(), scalars[3].item<int64_t>(),
-               scalars[4].item<int64_t>()};
+               scalars[4].item<int64_t>(), scalars[6].item<int64_t>(), best_loss[0].item<double>()};
   optimizer_.set_steps_taken(scalars[5].item<int64_t>());
   std::vector<torch::Tensor> state;
   for (const auto& p : model_->parameters()) {

@@ -49,6 +49,12 @@ struct TrainingOptions {
   int64_t checkpoint_interval_steps = 0;  // 0: at the end of every epoch only
   int keep_checkpoints = 3;               // the newest ones, besides the last epoch's
   int threads = 0;  // CPU threads of the training thread's products; 0: libtorch's default
+  // Epoch selection (the plan's "best_validation"): after every epoch the validation examples'
+  // completion loss is compared with the best so far (position().best_epoch), and the run stops
+  // once `early_stopping_epochs` epochs in a row have not improved on it (0: never). Without
+  // validation examples nothing is selected.
+  bool keep_best_epoch = false;
+  int64_t early_stopping_epochs = 0;
 };
 
 struct StepMetrics {
@@ -66,8 +72,9 @@ struct StepMetrics {
 };
 
 struct Evaluation {
-  double loss = 0;
+  double loss = 0;  // per unit of loss weight, prompt tokens weighted as asked
   double mean_token_accuracy = 0;
+  double completion_loss = 0;  // per completion token, prompt tokens left out
 };
 
 enum class TrainingOutcome { completed, cancelled };
@@ -105,7 +112,7 @@ class Trainer {
   // on a rank whose data, batch size or seed differ from rank 0's.
   void synchronize_ranks();
 
-  // Trains until the last epoch or until cancelled. A loss that is not finite throws
+  // Trains until the last epoch, until stopped early (keep_best_epoch) or until cancelled. A loss that is not finite throws
   // ft::Error(invalid_input) naming the step; checkpoints written before stay usable.
   TrainingOutcome run(const TrainingCallbacks& callbacks);
 
@@ -116,6 +123,7 @@ class Trainer {
   int64_t steps_per_epoch() const;
   int64_t total_steps() const { return steps_per_epoch() * options_.n_epochs; }
   int64_t completed_steps() const { return position_.step; }
+  const TrainingPosition& position() const { return position_; }
   CausalLM& model() { return *model_; }
 
  private:
@@ -134,6 +142,9 @@ class Trainer {
   // `prompt_loss_weight`.
   std::vector<PackedBatch> pack_micro_batches(const std::vector<const TokenizedExample*>& examples,
                                               double prompt_loss_weight) const;
+  // At the end of an epoch with keep_best_epoch: whether the validation completion loss improved.
+  void compare_with_best_epoch(int64_t epoch, double completion_loss);
+  bool stops_early() const;
   // After each step: a checkpoint at the end of the epoch, or at the interval inside it.
   void save_checkpoint_if_due(bool epoch_end, const TrainingCallbacks& callbacks);
   uint64_t data_fingerprint() const;

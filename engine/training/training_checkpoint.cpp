@@ -56,24 +56,29 @@ SavedCheckpoint TrainingCheckpoints::save(const TrainingPosition& position, bool
     if (has_lora(model)) write_peft_adapter(partial / "adapter", model, "");
     else write_checkpoint(partial / "model", model, tokenizer);
     write_safetensors(partial / "optimizer.safetensors", optimizer.state());
-    const nlohmann::json state = {{"completed_epochs", position.completed_epochs},
+    nlohmann::json state = {{"completed_epochs", position.completed_epochs},
                                   {"step", position.step},
                                   {"tokens_seen", position.tokens_seen},
                                   {"examples_seen", position.examples_seen},
                                   {"seed", seed},
                                   {"data_fingerprint", fingerprint}};
+    if (position.best_epoch > 0) {
+      state["best_epoch"] = position.best_epoch;
+      state["best_valid_loss"] = position.best_valid_loss;
+    }
     write_file_atomically(partial / "state.json", state.dump(2) + "\n");
   });
-  remove_unkept();
+  remove_unkept(position.best_epoch);
   return {folder, position, epoch_end};
 }
 
-void TrainingCheckpoints::remove_unkept() const {
+void TrainingCheckpoints::remove_unkept(int64_t best_epoch) const {
   const auto all = list(folder_);
   const auto last_epoch = std::find_if(all.rbegin(), all.rend(), [](const SavedCheckpoint& c) { return c.epoch_end; });
   const size_t newest_kept = all.size() > static_cast<size_t>(keep_) ? all.size() - keep_ : 0;
   for (size_t i = 0; i < newest_kept; ++i) {
     if (last_epoch != all.rend() && &all[i] == &*last_epoch) continue;
+    if (all[i].epoch_end && all[i].position.completed_epochs == best_epoch) continue;
     std::error_code ec;  // one left behind costs space, not correctness: the newest is read
     fs::remove_all(all[i].folder, ec);
   }
@@ -112,6 +117,9 @@ TrainingPosition TrainingCheckpoints::position_of(const fs::path& checkpoint) {
     p.completed_epochs = state.at("completed_epochs").get<int64_t>();
     p.tokens_seen = state.at("tokens_seen").get<int64_t>();
     p.examples_seen = state.at("examples_seen").get<int64_t>();
+    // Checkpoints of runs that do not select their epoch (and older ones) have no best epoch.
+    p.best_epoch = state.value("best_epoch", int64_t{0});
+    p.best_valid_loss = state.value("best_valid_loss", 0.0);
     return p;
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorKind::invalid_input, file.string() + ": " + e.what());
@@ -132,10 +140,21 @@ TrainingPosition TrainingCheckpoints::load(const fs::path& checkpoint, uint64_t 
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorKind::invalid_input, file.string() + ": " + e.what());
   }
-  if (has_lora(model)) load_peft_adapter_weights(checkpoint / "adapter", model);
-  else load_weights(open_checkpoint_weights(checkpoint / "model"), model);
+  load_weights(checkpoint, model);
   optimizer.load_state(SafetensorsReader(checkpoint / "optimizer.safetensors"));
   return position;
+}
+
+void TrainingCheckpoints::load_weights(const fs::path& checkpoint, CausalLM& model) {
+  if (has_lora(model)) load_peft_adapter_weights(checkpoint / "adapter", model);
+  else ft::load_weights(open_checkpoint_weights(checkpoint / "model"), model);
+}
+
+std::optional<fs::path> TrainingCheckpoints::of_epoch(const fs::path& folder, int64_t epoch) {
+  for (const auto& c : list(folder)) {
+    if (c.epoch_end && c.position.completed_epochs == epoch) return c.folder;
+  }
+  return std::nullopt;
 }
 
 }  // namespace ft

@@ -7,7 +7,8 @@
 //
 // Each folder is written beside its final name and renamed, so it exists complete or not at
 // all; a failed write (a full disk) leaves the earlier checkpoints as they were. The newest
-// `keep` checkpoints are kept, and the newest epoch-end one besides.
+// `keep` checkpoints are kept, and besides them the newest epoch-end one and the one of the best
+// epoch so far (TrainingPosition::best_epoch), whose weights a run that selects its epoch delivers.
 #pragma once
 
 #include "engine/models/causal_lm.h"
@@ -28,6 +29,10 @@ struct TrainingPosition {
   int64_t step = 0;              // optimizer steps completed
   int64_t completed_epochs = 0;  // whole epochs among them
   int64_t tokens_seen = 0, examples_seen = 0;
+  // With epoch selection: the epoch whose validation completion loss is the lowest so far (0: none
+  // scored yet) and that loss.
+  int64_t best_epoch = 0;
+  double best_valid_loss = 0;
 };
 
 struct SavedCheckpoint {
@@ -59,9 +64,14 @@ class TrainingCheckpoints {
   // position. Throws ft::Error(invalid_input) when the checkpoint belongs to another run.
   static TrainingPosition load(const std::filesystem::path& checkpoint, uint64_t fingerprint, CausalLM& model,
                                AdamW& optimizer);
+  // Loads the weights alone (a LoRA model: its adapters): what a run that selects its epoch
+  // delivers. Throws ft::Error naming the file when they cannot be read.
+  static void load_weights(const std::filesystem::path& checkpoint, CausalLM& model);
+  // The epoch-end checkpoint of `epoch` in `folder`, if it is there.
+  static std::optional<std::filesystem::path> of_epoch(const std::filesystem::path& folder, int64_t epoch);
 
  private:
-  void remove_unkept() const;
+  void remove_unkept(int64_t best_epoch) const;
 
   std::filesystem::path folder_;
   int keep_;

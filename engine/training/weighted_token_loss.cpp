@@ -39,7 +39,8 @@ TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, c
       AutocastScope autocast(device, how.precision);
       logits = model.output_logits(h);
     }
-    const auto weighted = (per_token_cross_entropy(logits, targets.narrow(0, start, length)) * weights.narrow(0, start, length)).sum();
+    const auto cross_entropy = per_token_cross_entropy(logits, targets.narrow(0, start, length));
+    const auto weighted = (cross_entropy * weights.narrow(0, start, length)).sum();
     if (gradient_scale) {
       (weighted * *gradient_scale).backward();
       hidden_gradients.push_back(h.grad());
@@ -47,6 +48,7 @@ TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, c
     loss += weighted.item<double>();
     torch::NoGradGuard no_grad;
     const auto is_completion = completion.narrow(0, start, length);
+    sums.completion_loss += cross_entropy.masked_select(is_completion).sum().item<double>();
     sums.correct_completion += logits.argmax(-1).eq(targets.narrow(0, start, length)).logical_and(is_completion).sum().item<int64_t>();
   }
   // (Nothing below the head trains when only the head has adapters.)
@@ -69,6 +71,7 @@ TokenLossSums weighted_token_loss(const torch::Tensor& logits, const PackedBatch
   sums.weight = weights.sum().item<double>();
   torch::NoGradGuard no_grad;
   auto completion = batch.completion.to(logits.device());
+  sums.completion_loss = per_token.masked_select(completion.reshape({-1})).sum().item<double>();
   auto correct = logits.argmax(-1).eq(targets).logical_and(completion);
   sums.correct_completion = correct.sum().item<int64_t>();
   sums.completion = completion.sum().item<int64_t>();

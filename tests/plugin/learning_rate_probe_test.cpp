@@ -22,13 +22,14 @@ TEST_CASE("A job measures its learning rate on held-out examples before its firs
   TempFolder folder;
   Workspace workspace(folder.path() / "ws");
   auto request = copy_request(write_copy_data(folder, "train.jsonl", 40));
-  request["validation_file"] = write_copy_data(folder, "valid.jsonl", 8, 40).string();
-  request["hyperparameters"]["n_epochs"] = "auto";  // so that the probe measures the epochs too
+  // Auto epochs without a validation file (with one the run selects its epoch instead), so that
+  // the probe measures the epochs too, on a fifth of the training file set aside.
+  request["hyperparameters"]["n_epochs"] = "auto";
   const auto plan = workspace.plan(request);
   REQUIRE(plan.ok());
   const auto& planned = plan.json["hyperparameters"];
   CHECK(planned["learning_rate_probe"]["value"] == "planned");
-  CHECK(planned["learning_rate_probe_examples"]["value"] == 40);
+  CHECK(planned["learning_rate_probe_examples"]["value"] == 32);
   CHECK(planned["learning_rate_probe_held_out"]["value"] == 8);
   const double rule_rate = planned["learning_rate"]["value"];
   const int64_t rule_epochs = planned["n_epochs"]["value"];

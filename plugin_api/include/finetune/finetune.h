@@ -191,9 +191,10 @@ typedef struct ft_progress {
   size_t struct_size;        // set by the caller: sizeof(ft_progress)
   ft_job_status status;      // the job's status
   int64_t step;              // optimizer steps completed, 0 before the first one
-  int64_t total_steps;       // optimizer steps the run will take, 0 until planned
+  int64_t total_steps;       // optimizer steps the run will take, 0 until planned; once a run
+                             // that stopped early (epoch_selection) succeeded, the steps it took
   int32_t epoch;             // the epoch being trained, from 1; 0 before training starts
-  int32_t n_epochs;          // epochs the run will take, 0 until planned
+  int32_t n_epochs;          // epochs the run will take, 0 until planned (as total_steps)
   double train_loss;         // the training loss of the latest step, -1 before the first
   double tokens_per_second;  // recent training speed, -1 until measured
   double elapsed_seconds;    // wall-clock seconds spent running, over all resumes; 0 before

@@ -251,6 +251,10 @@ TEST_CASE("Each invalid user value is refused with a message that names it and i
        "hyperparameters.checkpoint_interval_steps", "an integer from 1 to 1000000"},
       {"checkpoint_interval_steps above the bound", {{"checkpoint_interval_steps", 1000001}}, nullptr,
        "hyperparameters.checkpoint_interval_steps", "an integer from 1 to 1000000"},
+      {"epoch_selection a number", {{"epoch_selection", 1}}, nullptr, "hyperparameters.epoch_selection",
+       "\"best_validation\" or \"last\""},
+      {"epoch_selection best_validation without a validation file", {{"epoch_selection", "best_validation"}}, nullptr,
+       "hyperparameters.epoch_selection", "needs a validation_file"},
       {"seed negative", json::object(), -1, "seed", "an integer from 0 to 2147483647"},
       {"seed too large", json::object(), 2147483648ll, "seed", "an integer from 0 to 2147483647"},
       {"seed a word", json::object(), "random", "seed", "an integer from 0 to 2147483647"},
@@ -269,6 +273,55 @@ TEST_CASE("Each invalid user value is refused with a message that names it and i
         CHECK(message.find(c.allowed) != std::string::npos);
       }
     }
+  }
+}
+
+TEST_CASE("With a validation file the run keeps its best epoch, and plans twice the rule's epochs", "[policy]") {
+  const auto model = gpt3_small_shaped(125'000'000);
+  const auto validation = training_set(50);
+  auto plan_with = [&](const json& hyperparameters, const ft::DatasetStatistics* validation_set) {
+    return ft::plan_hyperparameters(hyperparameters, nullptr, training_set(400), model, cpu(64 * gib), {},
+                                    ft::TrainingMethod::automatic, validation_set);
+  };
+  SECTION("auto, with a validation file") {
+    const auto plan = plan_with(json::object(), &validation);
+    CHECK(plan.text("epoch_selection") == "best_validation");
+    CHECK(plan.at("epoch_selection").source == ft::HyperparameterSource::automatic);
+    CHECK(plan.at("epoch_selection").reason.find("stops once 2 epochs in a row") != std::string::npos);
+    // 400 examples: the rule's 3 epochs, doubled; the steps follow.
+    CHECK(plan.integer("n_epochs") == 6);
+    CHECK(plan.at("n_epochs").reason.find("the rule's 3 (3 epochs, the default") != std::string::npos);
+    CHECK(plan.integer("total_steps") == 6 * plan.integer("steps_per_epoch"));
+    check_every_entry_explained(plan);
+  }
+  SECTION("auto, without a validation file or with an empty one: the last epoch, the rule's epochs") {
+    const auto empty = training_set(0);
+    for (const ft::DatasetStatistics* v : {static_cast<const ft::DatasetStatistics*>(nullptr), &empty}) {
+      const auto plan = plan_with(json::object(), v);
+      CHECK(plan.text("epoch_selection") == "last");
+      CHECK(plan.at("epoch_selection").reason.find("no validation file") != std::string::npos);
+      CHECK(plan.integer("n_epochs") == 3);
+    }
+  }
+  SECTION("the user's n_epochs are trained and delivered as they are") {
+    const auto plan = plan_with({{"n_epochs", 5}}, &validation);
+    CHECK(plan.text("epoch_selection") == "last");
+    CHECK(plan.at("epoch_selection").reason.find("the user set n_epochs") != std::string::npos);
+    CHECK(plan.integer("n_epochs") == 5);
+  }
+  SECTION("set by the user") {
+    const auto last = plan_with({{"epoch_selection", "last"}}, &validation);
+    CHECK(last.text("epoch_selection") == "last");
+    CHECK(last.at("epoch_selection").source == ft::HyperparameterSource::user);
+    CHECK(last.integer("n_epochs") == 3);
+    const auto best = plan_with({{"epoch_selection", "best_validation"}, {"n_epochs", 5}}, &validation);
+    CHECK(best.text("epoch_selection") == "best_validation");
+    CHECK(best.integer("n_epochs") == 5);
+  }
+  SECTION("doubling stays within the 50 epochs a request may ask for") {
+    const auto plan = ft::plan_hyperparameters(json::object(), nullptr, training_set(3), model, cpu(64 * gib), {},
+                                               ft::TrainingMethod::automatic, &validation);
+    CHECK(plan.integer("n_epochs") == 50);  // the rule's ceil(100 / 3) = 34
   }
 }
 

@@ -87,6 +87,14 @@ TEST_CASE("A short run probes its whole training set, scored on the validation f
   const auto rate_only = ft::plan_learning_rate_probe(in);
   CHECK_FALSE(ft::planned_learning_rate_probe(with_entries(rate_only, 1e-4, 0.05))->longer_epochs);
   CHECK(rate_only.seconds == Approx(6 * (training + scoring)));
+  // A run that keeps its best epoch chooses its epochs itself: the rate alone is measured, each
+  // trial scored after every one of its epochs.
+  in.epochs_set_by_user = false;
+  in.epochs_selected_by_validation = true;
+  const auto selected = ft::plan_learning_rate_probe(in);
+  CHECK_FALSE(ft::planned_learning_rate_probe(with_entries(selected, 1e-4, 0.05))->longer_epochs);
+  CHECK(selected.seconds == Approx(6 * (training + 3 * scoring)));
+  CHECK(entry_of(selected, "learning_rate_probe_held_out").reason.find("scored after every epoch of a trial") != std::string::npos);
 }
 
 TEST_CASE("Without a validation file a fifth of the training set is held out", "[policy][probe]") {
