@@ -53,7 +53,7 @@ def pretrained_base(library, preset, out, cap_seconds, threads, log, name=None):
         log(f"pre-training {preset} on {paragraphs} generated paragraphs (planned {sizing:.0f} s per "
             f"{SIZING_PARAGRAPHS}, cap {cap_seconds} s)")
         started = time.monotonic()
-        job, hyper, steps = plugin.train(_request(preset, training_file), os.path.join(work, "epochs"))
+        job, hyper, steps, _ = plugin.train(_request(preset, training_file), os.path.join(work, "epochs"))
         seconds = time.monotonic() - started
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(job["fine_tuned_model"], folder)

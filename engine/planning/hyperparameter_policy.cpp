@@ -434,9 +434,9 @@ class Planner {
                      "best_validation: the validation file is scored after every epoch (completion loss per token), the "
                      "run delivers the weights of the epoch that scored lowest, and it stops once " +
                          count(kEarlyStoppingEpochs, "epoch") +
-                         " in a row have not improved on that; so n_epochs is planned generously and the data decide "
-                         "(on the benchmark the best epoch was often the last of 6 where the rule gives 3: "
-                         "docs/hyperparameters.md)");
+                         " in a row have not improved on that; fine-tuning then plans twice the rule's epochs and "
+                         "the data decide (on the benchmark the best epoch was often the last of 6 where the rule "
+                         "gives 3: docs/hyperparameters.md)");
   }
 
   ResolvedHyperparameter n_epochs() const {

@@ -57,6 +57,9 @@ def check_selection(run):
     # The training loss falls most steeply from 0.2 to 0.4: Lightning's suggestion is 0.2.
     assert run.finder_multiplier(runs) == 0.2
     assert run.lattice(0) == 1e-5 and run.lattice(3) == 8e-5
+    # A run is scored at the epoch its job delivered: the last, or the best it selected.
+    assert run.delivered_epoch(runs[0])["epoch"] == 2
+    assert run.delivered_epoch(dict(runs[1], delivered_epoch=1))["epoch"] == 1
 
 
 def check_report(report):

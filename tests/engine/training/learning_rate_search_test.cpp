@@ -93,6 +93,7 @@ TEST_CASE("Trials walk to the best rate and leave the weights as they were", "[p
     INFO(t.learning_rate << ": " << t.held_out_loss);
     CHECK(std::log2(t.learning_rate / 1e-5) == Approx(std::round(std::log2(t.learning_rate / 1e-5))));
     CHECK(std::isfinite(t.held_out_loss));
+    CHECK(t.scored_epoch == 2);  // after its last epoch
   }
   // More learning helps at these rates: the highest of the first four beats the rule's.
   CHECK((*trials)[3].held_out_loss < (*trials)[0].held_out_loss);
@@ -110,6 +111,38 @@ TEST_CASE("Trials walk to the best rate and leave the weights as they were", "[p
   CHECK((*with_longer)[7].learning_rate == best->learning_rate / 2);
   for (size_t i = 0; i < 6; ++i) CHECK((*with_longer)[i].n_epochs == 2);
   CHECK(same_weights(*model, before));
+}
+
+TEST_CASE("With epoch selection each trial counts its best epoch, as the run will", "[probe]") {
+  ProbedModel probed;
+  auto& [tokenizer, model, before] = probed;
+  const auto task = ft::testing::make_copy_task(tokenizer, 16, 8, 5);
+  ft::LearningRateSearch search;
+  search.run = ft::testing::copy_task_training_options(3e-3, 1);
+  search.run.n_epochs = 4;
+  search.run.warmup_steps = 0;
+  search.run.keep_best_epoch = true;
+  search.run.early_stopping_epochs = 2;
+  search.run_total_steps = 4;
+  search.trials = 3;
+  const ft::LearningRateSearchData data{task.training, task.held_out};
+  const auto trials = ft::search_learning_rate(model, tokenizer, search, data, nullptr);
+  REQUIRE(trials);
+  REQUIRE(trials->size() == 3);
+  CHECK(same_weights(*model, before));
+  // Each trial's score is what a run of the same options reports as its best epoch.
+  for (const auto& t : *trials) {
+    INFO(t.learning_rate << ": " << t.held_out_loss << " after epoch " << t.scored_epoch);
+    auto options = search.run;
+    options.learning_rate = t.learning_rate;
+    options.eval_interval_steps = 0;
+    ft::Trainer run(ft::load_causal_lm(tiny_llama()), tokenizer, options, task.training, task.held_out, {});
+    run.run({});
+    CHECK(t.scored_epoch == run.position().best_epoch);
+    CHECK(t.held_out_loss == Approx(run.position().best_valid_loss).epsilon(1e-6));
+    CHECK(t.scored_epoch >= 1);
+    CHECK(t.scored_epoch <= 4);
+  }
 }
 
 TEST_CASE("A probe cancelled after its first trial stops there, and the weights are as they were", "[probe]") {

@@ -1,5 +1,5 @@
-// Checkpoints inside an epoch: a run resumed from one continues exactly, and the newest three
-// are kept with the last epoch's.
+// Checkpoints inside an epoch: a run resumed from one continues exactly, the newest three are
+// kept with the last epoch's, and a run that keeps its best epoch keeps that one too.
 #include "engine/formats/checkpoint_reader.h"
 #include "engine/training/trainer.h"
 #include "engine/training/training_checkpoint.h"
@@ -105,4 +105,45 @@ TEST_CASE("the newest three checkpoints are kept, and the last epoch's", "[train
   CHECK(after_step_7 == std::set<std::string>{"epoch-0001", "step-00000005", "step-00000006", "step-00000007"});
   CHECK(folder_names(dir.path()) == std::set<std::string>{"step-00000006", "step-00000007", "epoch-0002"});
   CHECK(ft::TrainingCheckpoints::latest(dir.path()) == dir / "epoch-0002");
+}
+
+TEST_CASE("a run that keeps its best epoch stops 2 epochs after it, keeps its checkpoint and resumes with it",
+          "[trainer][checkpoint]") {
+  auto tokenizer = ft::Tokenizer::load(tiny_llama() / "tokenizer.model");
+  const auto task = ft::testing::make_copy_task(tokenizer, 8, 4, 5);
+  // A rate far below what moves an fp32 weight: every epoch scores exactly as the first, so the
+  // first stays the best (a later one must be lower to replace it) and the run stops after the third.
+  auto options = options_for(6, 0, 1e-30, 3);  // 4 steps an epoch, checkpoints at epoch ends
+  options.keep_best_epoch = true;
+  options.early_stopping_epochs = 2;
+  options.keep_checkpoints = 1;
+  ft::testing::TempFolder straight_dir, resumed_dir;
+  ft::Trainer straight(ft::load_causal_lm(tiny_llama()), tokenizer, options, task.training, task.held_out,
+                       straight_dir.path());
+  const auto steps = train(straight);
+  CHECK(steps.size() == 12);
+  CHECK(straight.position().completed_epochs == 3);
+  CHECK(straight.position().best_epoch == 1);
+  CHECK(straight.position().best_valid_loss == Approx(straight.evaluate(task.held_out, 0.0).completion_loss));
+  // The newest checkpoint, and the best epoch's besides.
+  CHECK(folder_names(straight_dir.path()) == std::set<std::string>{"epoch-0001", "epoch-0003"});
+  CHECK(ft::TrainingCheckpoints::of_epoch(straight_dir.path(), 1) == straight_dir / "epoch-0001");
+  CHECK_FALSE(ft::TrainingCheckpoints::of_epoch(straight_dir.path(), 2));
+
+  {  // Stopped after epoch 2, whose checkpoint records epoch 1 as the best.
+    ft::Trainer interrupted(ft::load_causal_lm(tiny_llama()), tokenizer, options, task.training, task.held_out,
+                            resumed_dir.path());
+    train(interrupted, 8);
+  }
+  const auto latest = ft::TrainingCheckpoints::latest(resumed_dir.path());
+  REQUIRE(latest == resumed_dir / "epoch-0002");
+  const auto recorded = ft::TrainingCheckpoints::position_of(*latest);
+  CHECK(recorded.best_epoch == 1);
+  CHECK(recorded.best_valid_loss == straight.position().best_valid_loss);
+  ft::Trainer resumed(ft::load_causal_lm(tiny_llama()), tokenizer, options, task.training, task.held_out,
+                      resumed_dir.path());
+  resumed.resume_from(*latest);
+  CHECK(train(resumed).size() == 4);  // epoch 3, then it stops as the straight run did
+  CHECK(resumed.position().best_epoch == 1);
+  CHECK(resumed.position().completed_epochs == 3);
 }
