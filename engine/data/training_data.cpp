@@ -10,7 +10,10 @@
 #include <cctype>
 #include <functional>
 #include <optional>
+#include <exception>
+#include <iterator>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 
 namespace ft {
@@ -29,6 +32,11 @@ class ProblemList {
   void add(int64_t line, std::string message) {
     ++total_;
     if (shown_.size() < cap_) shown_.push_back({line, utf8_prefix(message, max_problem_message_bytes)});
+  }
+  // `later`'s problems after these, as if added here in turn.
+  void append(const ProblemList& later) {
+    for (const auto& problem : later.shown_) add(problem.line, problem.message);
+    total_ += later.total_ - static_cast<int64_t>(later.shown_.size());
   }
   int64_t total() const { return total_; }
   const std::vector<DataProblem>& shown() const { return shown_; }
@@ -120,21 +128,47 @@ std::optional<TokenizedExample> read_example(const JsonLine& line, const Example
   return example;
 }
 
+// Rendering and tokenizing the lines is most of a plan's time on a large file, and each line is
+// independent: up to this many threads read contiguous shares of the lines, of at least
+// kLinesPerShare each, and their examples and problems are joined in file order.
+constexpr size_t kMostReadingThreads = 8;
+constexpr size_t kLinesPerShare = 256;
+
 std::vector<TokenizedExample> read_examples(JsonLinesReader& reader, const ExampleEncoding& encoding,
                                             int64_t max_context_tokens, const DataLimits& limits,
                                             ProblemList& problems) {
-  std::vector<TokenizedExample> examples;
-  bool any_record = false;
-  JsonLine line;
-  while (reader.next(line)) {
-    if (!line.too_long && is_blank(line.text)) continue;
-    any_record = true;
-    if (auto example = read_example(line, encoding, max_context_tokens, limits, problems)) {
-      examples.push_back(std::move(*example));
-    }
+  std::vector<JsonLine> lines;
+  for (JsonLine line; reader.next(line);) {
+    if (line.too_long || !is_blank(line.text)) lines.push_back(std::move(line));
   }
-  if (!any_record) problems.add(0, "the file has no examples");
-  return examples;
+  if (lines.empty()) problems.add(0, "the file has no examples");
+  const size_t cores = std::max<size_t>(1, std::thread::hardware_concurrency());
+  const size_t shares = std::clamp<size_t>(lines.size() / kLinesPerShare, 1, std::min(cores, kMostReadingThreads));
+  std::vector<std::vector<TokenizedExample>> examples(shares);
+  std::vector<ProblemList> share_problems(shares, ProblemList(limits.max_reported_problems));
+  std::vector<std::exception_ptr> failures(shares);
+  auto read_share = [&](size_t share) {
+    try {
+      for (size_t i = share * lines.size() / shares; i < (share + 1) * lines.size() / shares; ++i) {
+        if (auto example = read_example(lines[i], encoding, max_context_tokens, limits, share_problems[share])) {
+          examples[share].push_back(std::move(*example));
+        }
+      }
+    } catch (...) {
+      failures[share] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t share = 1; share < shares; ++share) helpers.emplace_back(read_share, share);
+  read_share(0);
+  for (auto& helper : helpers) helper.join();
+  std::vector<TokenizedExample> all;
+  for (size_t share = 0; share < shares; ++share) {
+    if (failures[share]) std::rethrow_exception(failures[share]);
+    problems.append(share_problems[share]);
+    std::move(examples[share].begin(), examples[share].end(), std::back_inserter(all));
+  }
+  return all;
 }
 
 // Examples are the same when their tokens and masks are: that is what training sees.

@@ -255,6 +255,28 @@ TEST_CASE("the report is capped and says how many more problems there are", "[da
   CHECK(what.substr(what.size() - 18) == "\n  ... and 10 more");
 }
 
+TEST_CASE("a large file reads in parallel shares, its examples and problems in file order", "[data]") {
+  // 3000 lines, more than one reading thread's share, bad ones near the start, the middle and the end.
+  std::string jsonl;
+  const std::vector<int> bad = {3, 1500, 1501, 2999};
+  for (int line = 1; line <= 3000; ++line) {
+    const bool broken = std::find(bad.begin(), bad.end(), line) != bad.end();
+    jsonl += broken ? "not json\n"
+                    : R"({"prompt": "line )" + std::to_string(line) + R"(", "completion": " ok"})" + "\n";
+  }
+  const auto error = validation_error(jsonl);
+  REQUIRE(error.problems().size() == bad.size());
+  for (size_t i = 0; i < bad.size(); ++i) CHECK(error.problems()[i].line == bad[i]);
+
+  std::string good;
+  for (int line = 1; line <= 3000; ++line) good += R"({"prompt": "line )" + std::to_string(line) + R"(", "completion": " ok"})" + "\n";
+  const auto data = load(good);
+  REQUIRE(data.examples.size() == 3000);
+  const auto first = load(R"({"prompt": "line 1", "completion": " ok"})" "\n");
+  CHECK(data.examples.front().tokens == first.examples.front().tokens);
+  for (size_t i = 0; i < data.examples.size(); ++i) CHECK(data.examples[i].line == static_cast<int64_t>(i + 1));
+}
+
 TEST_CASE("lines and files over their limits are reported, not read", "[data]") {
   const std::string good = R"({"prompt": "a", "completion": "b"})";
   DataLimits limits;
