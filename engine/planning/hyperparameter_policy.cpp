@@ -1,6 +1,7 @@
 #include "engine/planning/hyperparameter_policy.h"
 
 #include "engine/core/error.h"
+#include "engine/data/epoch_order.h"
 #include "engine/data/row_packing.h"
 #include "engine/planning/checkpoint_interval.h"
 #include "engine/planning/hyperparameter_request.h"
@@ -13,7 +14,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <numeric>
 #include <random>
 #include <string>
 #include <utility>
@@ -764,16 +764,13 @@ class Planner {
   }
 
   // Positions per token of this run's packed micro-batches (rows x width over the real tokens):
-  // one epoch, in a shuffled order of the seed (the run's own order differs, its lengths do not).
-  // 1 when the statistics carry no per-example lengths.
+  // its first epoch, in the order the run trains it. 1 when the statistics carry no per-example
+  // lengths.
   double packing_padding() const {
     const auto& lengths = data_.example_tokens;
     const auto micro = static_cast<size_t>(integer("micro_batch_size"));
     const int64_t seq = integer("max_seq_len");
-    std::vector<size_t> order(lengths.size());
-    std::iota(order.begin(), order.end(), size_t(0));
-    std::mt19937_64 random(static_cast<uint64_t>(integer("seed")));
-    std::shuffle(order.begin(), order.end(), random);
+    const auto order = epoch_order(lengths.size(), static_cast<uint64_t>(integer("seed")), 0);
     int64_t positions = 0, tokens = 0;
     for (size_t start = 0; start < order.size(); start += micro) {
       std::vector<int64_t> micro_batch;

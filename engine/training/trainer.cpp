@@ -1,6 +1,7 @@
 #include "engine/training/trainer.h"
 
 #include "engine/core/error.h"
+#include "engine/data/epoch_order.h"
 #include "engine/distributed/tensor_buckets.h"
 #include "engine/training/learning_rate_schedule.h"
 #include "engine/training/thread_count_scope.h"
@@ -8,20 +9,12 @@
 
 #include <chrono>
 #include <cmath>
-#include <random>
 
 namespace ft {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Mixes a seed with a position (epoch, step) into an independent stream seed (splitmix64).
-uint64_t mix(uint64_t seed, uint64_t position) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (position + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 void check_options(const TrainingOptions& o, size_t examples) {
   auto require = [](bool ok, const std::string& what) {
@@ -57,16 +50,6 @@ int64_t Trainer::steps_per_epoch() const {
   return (n + options_.batch_size - 1) / options_.batch_size;
 }
 
-std::vector<size_t> Trainer::epoch_order(int64_t epoch) const {
-  // Fisher-Yates over mt19937_64, whose output the C++ standard fixes, so the order is the
-  // same with every standard library.
-  std::mt19937_64 random(mix(options_.seed, static_cast<uint64_t>(epoch)));
-  std::vector<size_t> order(training_.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random() % i]);
-  return order;
-}
-
 TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
   // The plan's thread count for this run only: the next plan measures from the process's own.
   const ThreadCountScope threads(options_.threads);
@@ -74,7 +57,7 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
   const auto batch = static_cast<size_t>(options_.batch_size);
   // A run resumed inside an epoch continues at the step it stopped after, in the same order.
   for (int64_t epoch = position_.step / per_epoch; epoch < options_.n_epochs && !stops_early(); ++epoch) {
-    const auto order = epoch_order(epoch);
+    const auto order = epoch_order(training_.size(), options_.seed, epoch);
     for (int64_t s = position_.step - epoch * per_epoch; s < per_epoch; ++s) {
       std::vector<const TokenizedExample*> examples;
       for (size_t i = s * batch; i < std::min(order.size(), (s + 1) * batch); ++i) examples.push_back(&training_[order[i]]);
@@ -100,9 +83,9 @@ TrainingOutcome Trainer::run(const TrainingCallbacks& callbacks) {
 bool Trainer::train_step(const std::vector<const TokenizedExample*>& examples, StepMetrics& metrics,
                          const std::atomic<bool>* cancel) {
   const auto started = std::chrono::steady_clock::now();
-  uint64_t step_seed = mix(options_.seed ^ 0x5eedull, static_cast<uint64_t>(position_.step));
+  uint64_t step_seed = mix_seed(options_.seed ^ 0x5eedull, static_cast<uint64_t>(position_.step));
   // Each rank draws its own dropout masks for its own examples; rank 0 draws what one process would.
-  if (group_ && group_->rank() > 0) step_seed = mix(step_seed, static_cast<uint64_t>(group_->rank()));
+  if (group_ && group_->rank() > 0) step_seed = mix_seed(step_seed, static_cast<uint64_t>(group_->rank()));
   torch::manual_seed(step_seed);
   model_->train();
   const auto micro_batches = pack_micro_batches(rank_share(examples), options_.prompt_loss_weight);

@@ -4,7 +4,7 @@
 // (training_checkpoint.h) at the end of every epoch and every checkpoint_interval_steps inside
 // one, from which a run resumes exactly.
 //
-// Determinism: the data order of epoch e is a permutation drawn from (seed, e), and libtorch's
+// Determinism: the data order of epoch e is a permutation drawn from (seed, e) (epoch_order.h), and libtorch's
 // generator (dropout) is re-seeded from (seed, step) before every optimizer step. Both are
 // functions of the position in the run, so a resumed run draws exactly what an uninterrupted
 // one would have.
@@ -127,7 +127,6 @@ class Trainer {
   CausalLM& model() { return *model_; }
 
  private:
-  std::vector<size_t> epoch_order(int64_t epoch) const;
   // This rank's contiguous share of a step's examples (all of them without a group).
   std::vector<const TokenizedExample*> rank_share(const std::vector<const TokenizedExample*>& examples) const;
   // Sums `values` over the ranks (nothing without a group).
