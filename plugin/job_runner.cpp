@@ -139,8 +139,8 @@ void select_epoch(Job& job, Trainer& trainer, const TrainingOptions& options, co
   std::string message = "Epoch " + std::to_string(best) + " of the " + std::to_string(trained) +
                         " trained has the lowest validation completion loss, " + reason::num(position.best_valid_loss, 4);
   if (trained < options.n_epochs) {
-    message += "; training stopped after " + std::to_string(trained - best) + " epochs without improving on it, " +
-               std::to_string(options.n_epochs - trained) + " before the planned " + std::to_string(options.n_epochs);
+    message += "; training stopped after " + std::to_string(trained - best) + " epochs without improving on it, at epoch " +
+               std::to_string(trained) + " of the planned " + std::to_string(options.n_epochs);
   }
   if (best != trained) {
     const auto checkpoint = TrainingCheckpoints::of_epoch(job.paths().checkpoints, best);

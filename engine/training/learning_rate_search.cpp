@@ -49,14 +49,15 @@ class TrainableWeights {
   std::vector<torch::Tensor> parameters_, initial_;
 };
 
-// One trial from the starting weights: the held-out completion loss after its last epoch, or,
-// when the run keeps its best epoch, after its best (the held-out examples are then its
-// validation set, and it stops early as the run would); infinity when the training loss
-// diverged, nullopt when cancelled.
 struct TrialScore {
   double held_out_loss = 0;
   int64_t epoch = 0;  // the epoch scored
 };
+
+// One trial from the starting weights: the held-out completion loss after its last epoch, or,
+// when the run keeps its best epoch, after its best (the held-out examples are then its
+// validation set, and it stops early as the run would); infinity when the training loss
+// diverged, nullopt when cancelled.
 
 std::optional<TrialScore> run_trial(const std::shared_ptr<CausalLM>& model, const Tokenizer& tokenizer,
                                 const LearningRateSearch& search, const LearningRateSearchData& data, double learning_rate,
