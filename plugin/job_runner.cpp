@@ -149,7 +149,7 @@ void select_epoch(Job& job, Trainer& trainer, const TrainingOptions& options, co
                ", so the last epoch's weights are delivered instead of the best's");
       return;
     }
-    TrainingCheckpoints::load_weights(*checkpoint, trainer.model());
+    TrainingCheckpoints::load_model_weights(*checkpoint, trainer.model());
   }
   job.report(message + "; its weights are delivered", "epoch_selected",
              {{"epoch", best}, {"valid_completion_loss", position.best_valid_loss}, {"epochs_trained", trained}});

@@ -1,5 +1,6 @@
 #include "engine/data/epoch_order.h"
 
+#include <numeric>
 #include <random>
 #include <utility>
 
@@ -15,7 +16,7 @@ uint64_t mix_seed(uint64_t seed, uint64_t position) {
 std::vector<size_t> epoch_order(size_t examples, uint64_t seed, int64_t epoch) {
   std::mt19937_64 random(mix_seed(seed, static_cast<uint64_t>(epoch)));
   std::vector<size_t> order(examples);
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::iota(order.begin(), order.end(), size_t(0));
   for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random() % i]);
   return order;
 }

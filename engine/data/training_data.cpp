@@ -8,10 +8,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
-#include <optional>
 #include <exception>
+#include <functional>
 #include <iterator>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <unordered_set>
@@ -134,41 +134,50 @@ std::optional<TokenizedExample> read_example(const JsonLine& line, const Example
 constexpr size_t kMostReadingThreads = 8;
 constexpr size_t kLinesPerShare = 256;
 
-std::vector<TokenizedExample> read_examples(JsonLinesReader& reader, const ExampleEncoding& encoding,
-                                            int64_t max_context_tokens, const DataLimits& limits,
-                                            ProblemList& problems) {
+// What one thread read from its contiguous share of the lines.
+struct ReadShare {
+  std::vector<TokenizedExample> examples;
+  ProblemList problems;
+  std::exception_ptr failure;  // what escaped read_example (out of memory), rethrown by the caller
+};
+
+std::vector<JsonLine> non_blank_lines(JsonLinesReader& reader) {
   std::vector<JsonLine> lines;
   for (JsonLine line; reader.next(line);) {
     if (line.too_long || !is_blank(line.text)) lines.push_back(std::move(line));
   }
+  return lines;
+}
+
+std::vector<TokenizedExample> read_examples(JsonLinesReader& reader, const ExampleEncoding& encoding,
+                                            int64_t max_context_tokens, const DataLimits& limits,
+                                            ProblemList& problems) {
+  const auto lines = non_blank_lines(reader);
   if (lines.empty()) problems.add(0, "the file has no examples");
   const size_t cores = std::max<size_t>(1, std::thread::hardware_concurrency());
-  const size_t shares = std::clamp<size_t>(lines.size() / kLinesPerShare, 1, std::min(cores, kMostReadingThreads));
-  std::vector<std::vector<TokenizedExample>> examples(shares);
-  std::vector<ProblemList> share_problems(shares, ProblemList(limits.max_reported_problems));
-  std::vector<std::exception_ptr> failures(shares);
-  auto read_share = [&](size_t share) {
+  const size_t count = std::clamp<size_t>(lines.size() / kLinesPerShare, 1, std::min(cores, kMostReadingThreads));
+  std::vector<ReadShare> shares(count, ReadShare{{}, ProblemList(limits.max_reported_problems), nullptr});
+  auto read_share = [&](size_t s) {
     try {
-      for (size_t i = share * lines.size() / shares; i < (share + 1) * lines.size() / shares; ++i) {
-        if (auto example = read_example(lines[i], encoding, max_context_tokens, limits, share_problems[share])) {
-          examples[share].push_back(std::move(*example));
-        }
+      for (size_t i = s * lines.size() / count; i < (s + 1) * lines.size() / count; ++i) {
+        auto example = read_example(lines[i], encoding, max_context_tokens, limits, shares[s].problems);
+        if (example) shares[s].examples.push_back(std::move(*example));
       }
     } catch (...) {
-      failures[share] = std::current_exception();
+      shares[s].failure = std::current_exception();
     }
   };
   std::vector<std::thread> helpers;
-  for (size_t share = 1; share < shares; ++share) helpers.emplace_back(read_share, share);
+  for (size_t s = 1; s < count; ++s) helpers.emplace_back(read_share, s);
   read_share(0);
   for (auto& helper : helpers) helper.join();
-  std::vector<TokenizedExample> all;
-  for (size_t share = 0; share < shares; ++share) {
-    if (failures[share]) std::rethrow_exception(failures[share]);
-    problems.append(share_problems[share]);
-    std::move(examples[share].begin(), examples[share].end(), std::back_inserter(all));
+  std::vector<TokenizedExample> examples;
+  for (auto& share : shares) {
+    if (share.failure) std::rethrow_exception(share.failure);
+    problems.append(share.problems);
+    std::move(share.examples.begin(), share.examples.end(), std::back_inserter(examples));
   }
-  return all;
+  return examples;
 }
 
 // Examples are the same when their tokens and masks are: that is what training sees.

@@ -46,6 +46,8 @@ constexpr double default_prompt_loss_weight = 0.01;
 // compute-optimal; epochs are capped at the most a request may ask for.
 constexpr int64_t tokens_per_parameter = 20;
 constexpr int64_t max_epochs = 50;
+// Doubled, the rule's most (25) is still what a request may ask for.
+static_assert(selected_epochs_factor * max_default_epochs <= max_epochs);
 
 // Training from scratch, batch: GPT-3 (Brown et al. 2020, Table 2.1) pre-trained Small's 125M
 // parameters with batches of 0.5M tokens, one token per 250 parameters; a freshly initialised model
@@ -446,7 +448,7 @@ class Planner {
     if (from_scratch()) return pretraining_epochs();
     auto rule = fine_tuning_epochs();
     if (!selects_best_epoch()) return rule;
-    const int64_t epochs = std::min(max_epochs, selected_epochs_factor * rule.value.get<int64_t>());
+    const int64_t epochs = selected_epochs_factor * rule.value.get<int64_t>();
     return automatic("n_epochs", epochs,
                      "at most " + count(epochs, "epoch") + ": the rule's " + rule.value.dump() + " (" + rule.reason +
                          ") doubled, since the run delivers its best epoch by validation loss (epoch_selection)");

@@ -44,8 +44,8 @@ struct HyperparameterRequest {
 // everything is "auto"); `seed` is the request's top-level "seed" (null or "auto": random).
 // Only OpenAI's four fine-tuning hyper-parameters, LoRA's four, checkpoint_interval_steps (how
 // often, not what, the run saves), the precision, learning_rate_probe and epoch_selection can be
-// set; the rest (micro-batch, warm-up, optimizer constants, ...) are derived from them, the data and the machine, so that a plan never
-// mixes a user's value with one it contradicts.
+// set; the rest (micro-batch, warm-up, optimizer constants, ...) are derived from them, the data
+// and the machine, so that a plan never mixes a user's value with one it contradicts.
 // Throws ft::Error(invalid_argument) with param "hyperparameters.<name>" (or "seed",
 // "hyperparameters") for a wrong type, a value out of range or an unknown name.
 HyperparameterRequest parse_hyperparameter_request(const nlohmann::json& hyperparameters, const nlohmann::json& seed);

@@ -126,8 +126,8 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
   // set and the budget, or the user, allows.
   const int64_t longer = std::min(kMostEpochs, 2 * in.n_epochs);
   const double longer_seconds = double(kLongerEpochTrials) * cost.seconds(examples, longer);
-  const bool epochs_probed = !in.epochs_set_by_user && !in.epochs_selected_by_validation && longer > in.n_epochs && 4 * examples >= 3 * in.training_examples &&
-                             (user || seconds + longer_seconds <= budget);
+  const bool epochs_probed = !in.epochs_set_by_user && !in.epochs_selected_by_validation && longer > in.n_epochs &&
+                             4 * examples >= 3 * in.training_examples && (user || seconds + longer_seconds <= budget);
   if (epochs_probed) seconds += longer_seconds;
 
   PlannedLearningRateProbe planned;

@@ -4,10 +4,10 @@
 // (training_checkpoint.h) at the end of every epoch and every checkpoint_interval_steps inside
 // one, from which a run resumes exactly.
 //
-// Determinism: the data order of epoch e is a permutation drawn from (seed, e) (epoch_order.h), and libtorch's
-// generator (dropout) is re-seeded from (seed, step) before every optimizer step. Both are
-// functions of the position in the run, so a resumed run draws exactly what an uninterrupted
-// one would have.
+// Determinism: the data order of epoch e is a permutation drawn from (seed, e) (epoch_order.h),
+// and libtorch's generator (dropout) is re-seeded from (seed, step) before every optimizer step.
+// Both are functions of the position in the run, so a resumed run draws exactly what an
+// uninterrupted one would have.
 //
 // Data parallel (with a DistributedGroup): every rank holds the whole training set and draws the
 // same order; each rank trains a contiguous share of every step's examples in its micro-batches,
@@ -112,8 +112,9 @@ class Trainer {
   // on a rank whose data, batch size or seed differ from rank 0's.
   void synchronize_ranks();
 
-  // Trains until the last epoch, until stopped early (keep_best_epoch) or until cancelled. A loss that is not finite throws
-  // ft::Error(invalid_input) naming the step; checkpoints written before stay usable.
+  // Trains until the last epoch, until stopped early (keep_best_epoch) or until cancelled. A loss
+  // that is not finite throws ft::Error(invalid_input) naming the step; checkpoints written
+  // before stay usable.
   TrainingOutcome run(const TrainingCallbacks& callbacks);
 
   // Loss and accuracy on `examples`, prompt tokens weighted as training weighs them unless

@@ -57,11 +57,11 @@ SavedCheckpoint TrainingCheckpoints::save(const TrainingPosition& position, bool
     else write_checkpoint(partial / "model", model, tokenizer);
     write_safetensors(partial / "optimizer.safetensors", optimizer.state());
     nlohmann::json state = {{"completed_epochs", position.completed_epochs},
-                                  {"step", position.step},
-                                  {"tokens_seen", position.tokens_seen},
-                                  {"examples_seen", position.examples_seen},
-                                  {"seed", seed},
-                                  {"data_fingerprint", fingerprint}};
+                            {"step", position.step},
+                            {"tokens_seen", position.tokens_seen},
+                            {"examples_seen", position.examples_seen},
+                            {"seed", seed},
+                            {"data_fingerprint", fingerprint}};
     if (position.best_epoch > 0) {
       state["best_epoch"] = position.best_epoch;
       state["best_valid_loss"] = position.best_valid_loss;
@@ -140,14 +140,14 @@ TrainingPosition TrainingCheckpoints::load(const fs::path& checkpoint, uint64_t 
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorKind::invalid_input, file.string() + ": " + e.what());
   }
-  load_weights(checkpoint, model);
+  load_model_weights(checkpoint, model);
   optimizer.load_state(SafetensorsReader(checkpoint / "optimizer.safetensors"));
   return position;
 }
 
-void TrainingCheckpoints::load_weights(const fs::path& checkpoint, CausalLM& model) {
+void TrainingCheckpoints::load_model_weights(const fs::path& checkpoint, CausalLM& model) {
   if (has_lora(model)) load_peft_adapter_weights(checkpoint / "adapter", model);
-  else ft::load_weights(open_checkpoint_weights(checkpoint / "model"), model);
+  else load_weights(open_checkpoint_weights(checkpoint / "model"), model);
 }
 
 std::optional<fs::path> TrainingCheckpoints::of_epoch(const fs::path& folder, int64_t epoch) {

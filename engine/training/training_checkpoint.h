@@ -66,7 +66,7 @@ class TrainingCheckpoints {
                                AdamW& optimizer);
   // Loads the weights alone (a LoRA model: its adapters): what a run that selects its epoch
   // delivers. Throws ft::Error naming the file when they cannot be read.
-  static void load_weights(const std::filesystem::path& checkpoint, CausalLM& model);
+  static void load_model_weights(const std::filesystem::path& checkpoint, CausalLM& model);
   // The epoch-end checkpoint of `epoch` in `folder`, if it is there.
   static std::optional<std::filesystem::path> of_epoch(const std::filesystem::path& folder, int64_t epoch);
 

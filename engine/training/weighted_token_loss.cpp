@@ -48,7 +48,8 @@ TokenLossSums chunked_token_loss(CausalLM& model, const torch::Tensor& hidden, c
     loss += weighted.item<double>();
     torch::NoGradGuard no_grad;
     const auto is_completion = completion.narrow(0, start, length);
-    sums.completion_loss += cross_entropy.masked_select(is_completion).sum().item<double>();
+    // Evaluation's alone: training does not read it, and each .item() waits for the device.
+    if (!gradient_scale) sums.completion_loss += cross_entropy.masked_select(is_completion).sum().item<double>();
     sums.correct_completion += logits.argmax(-1).eq(targets.narrow(0, start, length)).logical_and(is_completion).sum().item<int64_t>();
   }
   // (Nothing below the head trains when only the head has adapters.)

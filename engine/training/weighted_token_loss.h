@@ -21,7 +21,8 @@ struct TokenLossSums {
   double weight = 0;            // sum(weight)
   int64_t correct_completion = 0;  // completion targets the logits' argmax predicts
   int64_t completion = 0;          // completion targets
-  double completion_loss = 0;      // sum(cross_entropy) over the completion targets alone
+  double completion_loss = 0;      // sum(cross_entropy) over the completion targets alone; chunked_token_loss
+                                   // sums it only without a backward pass (evaluation)
 };
 
 // The plain formula, on logits [rows, time, vocab] of the whole batch.

@@ -318,10 +318,11 @@ TEST_CASE("With a validation file the run keeps its best epoch, and plans twice 
     CHECK(best.text("epoch_selection") == "best_validation");
     CHECK(best.integer("n_epochs") == 5);
   }
-  SECTION("doubling stays within the 50 epochs a request may ask for") {
+  SECTION("the rule's most, doubled, is the most a request may ask for") {
     const auto plan = ft::plan_hyperparameters(json::object(), nullptr, training_set(3), model, cpu(64 * gib), {},
                                                ft::TrainingMethod::automatic, &validation);
-    CHECK(plan.integer("n_epochs") == 50);  // the rule's ceil(100 / 3) = 34
+    CHECK(plan.integer("n_epochs") == 50);  // the rule's ceil(100 / 3) = 34 capped at 25, doubled
+    CHECK(plan.at("n_epochs").reason.find("capped at 25") != std::string::npos);
   }
 }
 

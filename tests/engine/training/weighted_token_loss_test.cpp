@@ -70,6 +70,9 @@ void check_against_plain(ft::CausalLM& model) {
     torch::NoGradGuard no_grad;
     const auto evaluated = ft::chunked_token_loss(model, model.final_hidden(input_of(batch)), batch, {chunk, std::nullopt});
     CHECK(evaluated.weighted_loss.item<double>() == Approx(plain.weighted_loss.item<double>()).epsilon(1e-6));
+    // Evaluation also sums the completion targets' loss alone (what epoch selection compares).
+    CHECK(plain.completion_loss > 0);
+    CHECK(evaluated.completion_loss == Approx(plain.completion_loss).epsilon(1e-6));
   }
 }
 
