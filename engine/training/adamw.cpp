@@ -3,7 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/formats/safetensors_reader.h"
 
-#include <cmath>
+#include <algorithm>
 
 namespace ft {
 
@@ -17,25 +17,44 @@ AdamW::AdamW(const torch::OrderedDict<std::string, torch::Tensor>& parameters, A
     : options_(options) {
   for (const auto& p : parameters) {
     if (!p.value().requires_grad()) continue;
-    slots_.push_back({p.key(), p.value(), torch::zeros_like(p.value()), torch::zeros_like(p.value()),
-                      decays(p.key(), p.value())});
+    const bool decay = decays(p.key(), p.value());
+    auto group = std::find_if(groups_.begin(), groups_.end(), [&](const Group& g) {
+      const auto& first = slots_[g.slots.front()].parameter;
+      return g.decay == decay && first.scalar_type() == p.value().scalar_type() && first.device() == p.value().device();
+    });
+    if (group == groups_.end()) {
+      group = groups_.insert(groups_.end(), {decay, {}, torch::zeros({}, p.value().options().dtype(torch::kFloat))});
+    }
+    group->slots.push_back(slots_.size());
+    slots_.push_back({p.key(), p.value(), torch::zeros_like(p.value()), torch::zeros_like(p.value()), decay});
   }
 }
 
 void AdamW::step(double learning_rate) {
   torch::NoGradGuard no_grad;
   ++steps_;
-  const double correction1 = 1 - std::pow(options_.beta1, static_cast<double>(steps_));
-  const double correction2 = 1 - std::pow(options_.beta2, static_cast<double>(steps_));
-  for (auto& s : slots_) {
-    const auto& grad = s.parameter.grad();
-    if (!grad.defined()) continue;
-    if (s.decay) s.parameter.mul_(1 - learning_rate * options_.weight_decay);
-    s.exp_avg.mul_(options_.beta1).add_(grad, 1 - options_.beta1);
-    s.exp_avg_sq.mul_(options_.beta2).addcmul_(grad, grad, 1 - options_.beta2);
-    auto denominator = (s.exp_avg_sq.sqrt() / std::sqrt(correction2)).add_(options_.epsilon);
-    s.parameter.addcdiv_(s.exp_avg, denominator, -learning_rate / correction1);
+  for (auto& group : groups_) step_group(group, learning_rate);
+}
+
+// One pass over each parameter's memory instead of the seven of the same update written with
+// tensor operations: on small models, where a step is many small tensors, that per-operation
+// cost was a quarter of the step.
+void AdamW::step_group(Group& group, double learning_rate) {
+  std::vector<torch::Tensor> parameters, grads, exp_avgs, exp_avg_sqs;
+  for (const size_t i : group.slots) {
+    const auto& s = slots_[i];
+    if (!s.parameter.grad().defined()) continue;
+    parameters.push_back(s.parameter);
+    grads.push_back(s.parameter.grad());
+    exp_avgs.push_back(s.exp_avg);
+    exp_avg_sqs.push_back(s.exp_avg_sq);
   }
+  if (parameters.empty()) return;
+  group.step_count.fill_(static_cast<double>(steps_));
+  const std::vector<torch::Tensor> step_counts(parameters.size(), group.step_count);
+  at::_fused_adamw_(parameters, grads, exp_avgs, exp_avg_sqs, /*max_exp_avg_sqs=*/{}, step_counts, learning_rate,
+                    options_.beta1, options_.beta2, group.decay ? options_.weight_decay : 0.0, options_.epsilon,
+                    /*amsgrad=*/false, /*maximize=*/false);
 }
 
 void AdamW::zero_grad() {
@@ -72,18 +91,14 @@ void AdamW::load_state(const SafetensorsReader& file) {
 
 double clip_gradient_norm(const torch::OrderedDict<std::string, torch::Tensor>& parameters, double max_norm) {
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> norms;
+  std::vector<torch::Tensor> grads;
   for (const auto& p : parameters) {
-    if (p.value().grad().defined()) norms.push_back(p.value().grad().norm(2).to(torch::kDouble));
+    if (p.value().grad().defined()) grads.push_back(p.value().grad());
   }
-  if (norms.empty()) return 0;
-  const double total = torch::stack(norms).norm(2).item<double>();
+  if (grads.empty()) return 0;
+  const double total = torch::stack(at::_foreach_norm(grads, 2)).to(torch::kDouble).norm(2).item<double>();
   const double scale = max_norm / (total + 1e-6);
-  if (scale < 1) {
-    for (const auto& p : parameters) {
-      if (p.value().grad().defined()) p.value().mutable_grad().mul_(scale);
-    }
-  }
+  if (scale < 1) at::_foreach_mul_(grads, scale);
   return total;
 }
 

@@ -44,7 +44,17 @@ class AdamW {
     torch::Tensor parameter, exp_avg, exp_avg_sq;
     bool decay;
   };
+  // Slots the fused kernel updates in one call: the same weight decay, dtype and device, with the
+  // step count it reads as a tensor on that device (it applies that step's bias corrections).
+  struct Group {
+    bool decay;
+    std::vector<size_t> slots;
+    torch::Tensor step_count;
+  };
+  void step_group(Group& group, double learning_rate);
+
   std::vector<Slot> slots_;
+  std::vector<Group> groups_;
   AdamWOptions options_;
   int64_t steps_ = 0;
 };

@@ -19,7 +19,7 @@ namespace ft {
 struct TokenLossSums {
   torch::Tensor weighted_loss;  // sum(weight * cross_entropy), differentiable
   double weight = 0;            // sum(weight)
-  int64_t correct_completion = 0;  // completion targets the logits' argmax predicts
+  int64_t correct_completion = 0;  // completion targets whose logit is the largest
   int64_t completion = 0;          // completion targets
   double completion_loss = 0;      // sum(cross_entropy) over the completion targets alone; chunked_token_loss
                                    // sums it only without a backward pass (evaluation)

@@ -60,10 +60,13 @@ TEST_CASE("LoRA learns the copy task on a pretrained and frozen base about as we
       ft::write_checkpoint(base_folder.path(), pretraining.model(), tokenizer);
     }
     auto task = make_copy_task(tokenizer, 384, 64, 7, 5);
-    // The same budget for both: 20 epochs at 3e-3. (At this tiny scale LoRA at 10x the rate,
-    // the policy's rule for real models, is unstable on tiny-llama: 1e-2 reaches 0.27.)
+    // The same budget for both: 30 epochs at 3e-3. (At this tiny scale LoRA at 10x the rate,
+    // the policy's rule for real models, is unstable on tiny-llama: 1e-2 reaches 0.27.) When
+    // LoRA learns the copy varies with rounding: over 20 epochs, the optimizer's update written
+    // with tensor operations and libtorch's fused one, equal to 1e-5 at every step, ended at a
+    // training loss of 0.03 and 0.27; over 30 both reach 0.018.
     auto options = copy_task_options(3e-3);
-    options.n_epochs = 20;
+    options.n_epochs = 30;
     ft::Trainer full(ft::load_causal_lm(base_folder.path()), tokenizer, options, task.training, {}, {});
     const double base_accuracy = full.evaluate(task.held_out).mean_token_accuracy;
     run_to_end(full);
