@@ -57,7 +57,8 @@ def targets(studies):
 def markdown(header, studies):
     kind = "quick mode" if header["quick"] else "run"
     lines = [f"Benchmark {kind} of {header['date']} on {header['machine']}: {len(studies)} cells, "
-             f"{header['trained_runs']} fine-tunes trained in this invocation, {header['seconds']} s.", ""]
+             f"{header['trained_runs']} fine-tunes trained in this invocation, {header['seconds']} s, "
+             f"{header.get('jobs', 1)} studies at a time.", ""]
     if studies:
         lines += rows(studies) + [""] + targets(studies)
     return "\n".join(lines) + "\n"

@@ -5,10 +5,12 @@ the points of a grid, and with three baselines, and reports auto's gap to the gr
     run.py [--quick] [--tasks DIR] [--base DIR ...] [--out DIR] [--report FILE]
 """
 import argparse
+import concurrent.futures
 import datetime
 import hashlib
 import json
 import math
+import multiprocessing
 import os
 import platform
 import shutil
@@ -45,18 +47,16 @@ QUICK_PRESET, QUICK_NAME, QUICK_CAP = "small-llama-2m", "small-llama-2m-quick", 
 
 
 class Bench:
-    def __init__(self, args):
+    def __init__(self, args, workspaces):
         self.args = args
         self.out = os.path.abspath(args.out)
-        # A workspace of its own, so that two invocations can share the cache of runs.
-        self.workspace = os.path.join(self.out, f"workspace-{os.getpid()}")
+        # A workspace of its own, so that two invocations, or two workers of one, share the cache
+        # of runs and nothing else.
+        self.workspace = os.path.join(workspaces, f"workspace-{os.getpid()}")
         self.plugin = Plugin(args.library, self.workspace, args.threads)
         os.makedirs(os.path.join(self.out, "runs"), exist_ok=True)
         self.trained_runs = 0
         self.hashes = {}
-
-    def log(self, text):
-        print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
     # ---- one fine-tune, every epoch scored ----
 
@@ -121,7 +121,7 @@ class Bench:
         os.rename(cached + ".part", cached)
         self.trained_runs += 1
         scored = delivered_epoch(result)
-        self.log(f"  {os.path.basename(task)} {method} {hyper or 'auto'}: lr {result['hyper']['learning_rate']:.3g}, "
+        log(f"  {os.path.basename(task)} {method} {hyper or 'auto'}: lr {result['hyper']['learning_rate']:.3g}, "
                  f"{n} epochs, {seconds:.0f} s, delivered epoch {scored['epoch']}: test nll {scored['test_nll']:.4f} "
                  f"em {scored['test_em']:.2f}")
         return result
@@ -162,7 +162,7 @@ class Bench:
     def study(self, base, task, method):
         name = os.path.basename(os.path.normpath(task))
         started = time.monotonic()
-        self.log(f"{os.path.basename(base)} / {name} / {method}")
+        log(f"{os.path.basename(base)} / {name} / {method}")
         auto = self.run(base, task, method, {}, validation=True)
         a = auto["hyper"]
         # The learning rates lie on one lattice, 1e-5 x 2^k, whatever auto's rate: the 7 points
@@ -206,6 +206,10 @@ class Bench:
                 "oracle": summary(oracle_run, oracle_epoch),
                 "baselines": {k: summary(r, delivered_epoch(r)) for k, r in baselines.items()},
                 "grid_runs": len(grid), "seconds": round(time.monotonic() - started, 1)}
+
+
+def log(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
 def lattice(k):
@@ -279,6 +283,8 @@ def parse_args(argv):
     p.add_argument("--methods", default="full,lora")
     p.add_argument("--threads", type=int, default=1, help="CPU threads for training and scoring (default 1: on a "
                    "machine shared with other work one thread trains faster than two)")
+    p.add_argument("--jobs", type=int, default=None, help="studies (base, task, method) run side by side, each in a "
+                   "process of its own (default: the cores over --threads)")
     p.add_argument("--out", default=os.path.join(build, "bench-hparams"))
     p.add_argument("--report", help="write the Markdown report here as well")
     p.add_argument("--library", default=os.path.join(build, "plugin", "libfinetune.so"))
@@ -286,43 +292,69 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.quick:
         args.presets, args.task_names, args.sizes, args.methods = "small-llama-2m", QUICK_TASKS, "30", "full"
+    if args.jobs is None:
+        args.jobs = max(1, (os.cpu_count() or 1) // max(1, args.threads))
+    if args.jobs < 1:
+        p.error("--jobs must be at least 1")
     args.task_names = args.task_names.split(",")
     args.sizes = [int(s) for s in args.sizes.split(",")]
     return args
 
 
-def bench_bases(args, bench):
+def bench_bases(args, out):
     """The base folders to fine-tune: the user's, or the presets', pre-trained when not cached."""
     if args.base:
         return [os.path.abspath(b) for b in args.base]
-    if args.quick and not bases.is_cached(bench.out, QUICK_PRESET, PRESET_CAPS[QUICK_PRESET]):
-        return [bases.pretrained_base(args.library, QUICK_PRESET, bench.out, QUICK_CAP, args.threads, bench.log,
+    if args.quick and not bases.is_cached(out, QUICK_PRESET, PRESET_CAPS[QUICK_PRESET]):
+        return [bases.pretrained_base(args.library, QUICK_PRESET, out, QUICK_CAP, args.threads, log,
                                       name=QUICK_NAME)]
-    return [bases.pretrained_base(args.library, preset, bench.out, PRESET_CAPS[preset], args.threads, bench.log)
+    return [bases.pretrained_base(args.library, preset, out, PRESET_CAPS[preset], args.threads, log)
             for preset in args.presets.split(",")]
+
+
+_worker_bench = None
+
+
+def _open_worker(args, workspaces):
+    global _worker_bench
+    _worker_bench = Bench(args, workspaces)
+    multiprocessing.util.Finalize(None, _worker_bench.plugin.close, exitpriority=10)
+
+
+def _study_in_worker(base, task, method):
+    before = _worker_bench.trained_runs
+    return _worker_bench.study(base, task, method), _worker_bench.trained_runs - before
+
+
+def run_studies(args, workspaces, plan):
+    """Each (base, task, method) study on one of args.jobs worker processes (fresh interpreters,
+    each with the plugin opened once in a workspace of its own); the studies in plan's order and
+    the fine-tunes they trained."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(args.jobs, mp_context=context, initializer=_open_worker,
+                                                initargs=(args, workspaces)) as pool:
+        done = [f.result() for f in [pool.submit(_study_in_worker, *study) for study in plan]]
+    return [study for study, _ in done], sum(trained for _, trained in done)
 
 
 def main(argv):
     args = parse_args(argv)
-    bench = Bench(args)
     started = time.monotonic()
+    out = os.path.abspath(args.out)
+    base_folders = bench_bases(args, out)
+    folders = task_folders(args, out)
+    plan = [(base, task, method) for base in base_folders for method in args.methods.split(",") for task in folders]
+    workspaces = os.path.join(out, f"workspaces-{os.getpid()}")
     try:
-        base_folders = bench_bases(args, bench)
-        folders = task_folders(args, bench.out)
-        studies = []
-        for base in base_folders:
-            for method in args.methods.split(","):
-                for task in folders:
-                    studies.append(bench.study(base, task, method))
+        studies, trained_runs = run_studies(args, workspaces, plan)
     finally:
-        bench.plugin.close()
-        shutil.rmtree(bench.workspace, ignore_errors=True)
+        shutil.rmtree(workspaces, ignore_errors=True)
     header = {"date": datetime.date.today().isoformat(), "machine": machine(), "quick": args.quick,
-              "seconds": round(time.monotonic() - started), "trained_runs": bench.trained_runs}
+              "seconds": round(time.monotonic() - started), "trained_runs": trained_runs, "jobs": args.jobs}
     text = report.markdown(header, studies)
-    with open(os.path.join(bench.out, "results.json"), "w") as f:
+    with open(os.path.join(out, "results.json"), "w") as f:
         json.dump({"header": header, "studies": studies}, f, indent=1)
-    for path in [os.path.join(bench.out, "report.md")] + ([args.report] if args.report else []):
+    for path in [os.path.join(out, "report.md")] + ([args.report] if args.report else []):
         with open(path, "w") as f:
             f.write(text)
     print(text)
