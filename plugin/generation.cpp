@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/core/json_document.h"
 #include "engine/models/text_generator.h"
+#include "engine/planning/hyperparameter_limits.h"
 #include "plugin/api_error.h"
 #include "plugin/job_id.h"
 #include "plugin/status_names.h"
@@ -109,7 +110,7 @@ nlohmann::json generate(const nlohmann::json& request, const JobManager& jobs, R
   options.max_tokens = integer_in(request, "max_tokens", 1, 4096, 128);
   options.temperature = number_in(request, "temperature", 0, 2, false, 1.0);
   options.top_p = number_in(request, "top_p", 0, 1, true, 1.0);
-  options.seed = static_cast<uint64_t>(integer_in(request, "seed", 0, 2147483647, -1));
+  options.seed = static_cast<uint64_t>(integer_in(request, "seed", 0, kMostSeed, -1));
   if (!request.contains("seed") || request["seed"].is_null()) options.seed = std::random_device{}();
   const auto result = resident.with(model_folder(request, jobs), jobs.device(), [&](const LoadedModel& loaded) {
     const auto prompt = prompt_of(request, loaded.chat_format, options);

@@ -4,6 +4,7 @@
 #include "engine/data/epoch_order.h"
 #include "engine/data/row_packing.h"
 #include "engine/planning/checkpoint_interval.h"
+#include "engine/planning/hyperparameter_limits.h"
 #include "engine/planning/hyperparameter_request.h"
 #include "engine/planning/learning_rate_probe.h"
 #include "engine/planning/learning_rate_table.h"
@@ -37,17 +38,15 @@ constexpr int64_t max_default_epochs = 25;
 // the rule above gives 3 (docs/hyperparameters.md, "How good is auto").
 constexpr int64_t selected_epochs_factor = 2;
 
-// OpenAI legacy fine-tunes API: batch size about 0.2% of the examples, at most 256; prompt tokens
-// weighted 0.01.
-constexpr int64_t max_batch_size = 256;
+// OpenAI legacy fine-tunes API: batch size about 0.2% of the examples (at most kMostBatchSize);
+// prompt tokens weighted 0.01.
 constexpr double default_prompt_loss_weight = 0.01;
 
 // Training from scratch: Hoffmann et al. 2022 (Chinchilla) find about 20 tokens per parameter
 // compute-optimal; epochs are capped at the most a request may ask for.
 constexpr int64_t tokens_per_parameter = 20;
-constexpr int64_t max_epochs = 50;
 // Doubled, the rule's most (25) is still what a request may ask for.
-static_assert(selected_epochs_factor * max_default_epochs <= max_epochs);
+static_assert(selected_epochs_factor * max_default_epochs <= kMostEpochs);
 
 // Training from scratch, batch: GPT-3 (Brown et al. 2020, Table 2.1) pre-trained Small's 125M
 // parameters with batches of 0.5M tokens, one token per 250 parameters; a freshly initialised model
@@ -73,8 +72,6 @@ constexpr int64_t seq_len_multiple = 8;
 // The estimate leaves a fifth of the memory for what it does not count: the allocator's
 // fragmentation, the tokenized data, libtorch's workspaces and the rest of the process.
 constexpr int64_t memory_budget_percent = 80;
-
-constexpr int64_t max_seed = 2147483647;
 
 // LoRA. Schulman et al. 2025 ("LoRA Without Regret", Thinking Machines Lab): LoRA on every
 // layer, the MLP's included, matches full fine-tuning where attention-only LoRA falls behind;
@@ -311,7 +308,8 @@ class Planner {
     return automatic("lora_rank", r,
                      "rank for the data's size: " + num(tokens) + " training tokens of at most 1 bit each, at 2 bits per "
                      "parameter (Allen-Zhu and Li 2024), need ceil(" + num(tokens) + " / (2 x " + num(per_rank) +
-                         " adapter parameters per rank)) = " + num(needed) + "; the next power of two clamped to [16, 256]: " +
+                         " adapter parameters per rank)) = " + num(needed) + "; the next power of two clamped to [" + num(lora_min_rank) + ", " +
+                         num(lora_max_rank) + "]: " +
                          num(r));
   }
 
@@ -443,7 +441,7 @@ class Planner {
 
   ResolvedHyperparameter n_epochs() const {
     if (request_.n_epochs) {
-      return from_user("n_epochs", *request_.n_epochs, "set by the user to " + num(*request_.n_epochs) + " (allowed: 1 to 50)");
+      return from_user("n_epochs", *request_.n_epochs, "set by the user to " + num(*request_.n_epochs) + " (allowed: 1 to " + num(kMostEpochs) + ")");
     }
     if (from_scratch()) return pretraining_epochs();
     auto rule = fine_tuning_epochs();
@@ -477,13 +475,13 @@ class Planner {
   ResolvedHyperparameter pretraining_epochs() const {
     const int64_t wanted_tokens = tokens_per_parameter * model_.parameter_count;
     const int64_t wanted = ceil_div(wanted_tokens, data_.total_tokens);
-    const int64_t epochs = std::clamp<int64_t>(wanted, 1, max_epochs);
+    const int64_t epochs = std::clamp<int64_t>(wanted, 1, kMostEpochs);
     return automatic("n_epochs", epochs,
                      "a freshly initialised model is trained, not fine-tuned: 20 tokens per parameter (Chinchilla) x " +
                          num(model_.parameter_count) + " parameters = " + num(wanted_tokens) + " tokens, and ceil(" +
                          num(wanted_tokens) + " / " + num(data_.total_tokens) + " tokens per epoch) = " +
                          count(wanted, "epoch") +
-                         (epochs < wanted ? ", capped at 50, the most a request may ask for" : ""));
+                         (epochs < wanted ? ", capped at " + num(kMostEpochs) + ", the most a request may ask for" : ""));
   }
 
   ResolvedHyperparameter batch_size() const {
@@ -493,20 +491,20 @@ class Planner {
       if (b > n) {
         throw Error(ErrorKind::invalid_argument,
                     "hyperparameters.batch_size is " + num(b) + ", more than the " + count(n, "training example") +
-                        "; it must be \"auto\" or an integer from 1 to " + num(std::min(n, max_batch_size)),
+                        "; it must be \"auto\" or an integer from 1 to " + num(std::min(n, kMostBatchSize)),
                     "hyperparameters.batch_size");
       }
-      return from_user("batch_size", b, "set by the user to " + num(b) + " (allowed: 1 to 256, at most the " + num(n) + " examples)");
+      return from_user("batch_size", b, "set by the user to " + num(b) + " (allowed: 1 to " + num(kMostBatchSize) + ", at most the " + num(n) + " examples)");
     }
     if (from_scratch()) return pretraining_batch_size();
     // 0.2% rounded half up, in integers: round(n / 500) = (n + 250) / 500.
-    const int64_t b = std::clamp<int64_t>((n + 250) / 500, 1, max_batch_size);
+    const int64_t b = std::clamp<int64_t>((n + 250) / 500, 1, kMostBatchSize);
     return automatic("batch_size", b,
-                     "0.2% of " + num(n) + " examples is " + num(n * 0.002) + "; rounded and clamped to [1, 256]: " + num(b));
+                     "0.2% of " + num(n) + " examples is " + num(n * 0.002) + "; rounded and clamped to [1, " + num(kMostBatchSize) + "]: " + num(b));
   }
 
   ResolvedHyperparameter pretraining_batch_size() const {
-    const int64_t n = data_.examples, most = std::min(n, max_batch_size);
+    const int64_t n = data_.examples, most = std::min(n, kMostBatchSize);
     const double tokens = double(model_.parameter_count) / double(parameters_per_batch_token);
     const double mean = std::max(data_.mean_tokens, 1.0);
     const int64_t wanted = std::llround(tokens / mean);
@@ -691,7 +689,7 @@ class Planner {
   ResolvedHyperparameter seed() const {
     if (request_.seed) return from_user("seed", *request_.seed, "set in the request: " + num(*request_.seed));
     std::random_device entropy;
-    const int64_t s = std::uniform_int_distribution<int64_t>(0, max_seed)(entropy);
+    const int64_t s = std::uniform_int_distribution<int64_t>(0, kMostSeed)(entropy);
     return automatic("seed", s, "chosen at random since the request gives none, and recorded so that the run can be repeated: " + num(s));
   }
 

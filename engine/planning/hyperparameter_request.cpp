@@ -3,6 +3,8 @@
 #include "engine/core/error.h"
 #include "engine/core/json_document.h"
 #include "engine/core/utf8_text.h"
+#include "engine/planning/hyperparameter_limits.h"
+#include "engine/planning/reason_numbers.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,37 +22,51 @@ struct Allowed {
   double min;
   bool min_inclusive;
   double max;
-  const char* description;  // completes "must be "auto" or ..."
   bool max_inclusive = true;
 };
 
 constexpr double unbounded = std::numeric_limits<double>::infinity();
 
-constexpr Allowed n_epochs{"n_epochs", true, 1, true, 50, "an integer from 1 to 50"};
-constexpr Allowed batch_size{"batch_size", true, 1, true, 256, "an integer from 1 to 256"};
-constexpr Allowed learning_rate_multiplier{"learning_rate_multiplier", false, 0, false, unbounded, "a positive number"};
-constexpr Allowed prompt_loss_weight{"prompt_loss_weight", false, 0, true, 1, "a number from 0 to 1"};
-// Within 31 bits, so that every JSON reader (JavaScript's included) holds it exactly and every
-// seeding API (torch, NumPy, std::mt19937) takes it.
-constexpr Allowed seed_rule{"seed", true, 0, true, 2147483647, "an integer from 0 to 2147483647"};
+constexpr Allowed n_epochs{"n_epochs", true, 1, true, kMostEpochs};
+constexpr Allowed batch_size{"batch_size", true, 1, true, kMostBatchSize};
+constexpr Allowed learning_rate_multiplier{"learning_rate_multiplier", false, 0, false, unbounded};
+constexpr Allowed prompt_loss_weight{"prompt_loss_weight", false, 0, true, 1};
+constexpr Allowed seed_rule{"seed", true, 0, true, kMostSeed};
 
-// LoRA (docs/hyperparameters.md): ranks beyond 512 cost more than full fine-tuning of any
-// projection narrower than 1024, and a dropout of 1 would drop every input.
-constexpr Allowed lora_rank{"lora_rank", true, 1, true, 512, "an integer from 1 to 512"};
-constexpr Allowed lora_alpha{"lora_alpha", false, 0, false, unbounded, "a positive number"};
-constexpr Allowed lora_dropout{"lora_dropout", false, 0, true, 1, "a number from 0 to less than 1", false};
+// LoRA (docs/hyperparameters.md): a dropout of 1 would drop every input.
+constexpr Allowed lora_rank{"lora_rank", true, 1, true, kMostLoraRank};
+constexpr Allowed lora_alpha{"lora_alpha", false, 0, false, unbounded};
+constexpr Allowed lora_dropout{"lora_dropout", false, 0, true, 1, false};
 constexpr const char* lora_target_modules = "lora_target_modules";
 constexpr const char* precision = "precision";
 constexpr const char* learning_rate_probe = "learning_rate_probe";
 constexpr const char* epoch_selection = "epoch_selection";
 
-// Checkpoints (docs/hyperparameters.md): every step at the most; the bound keeps the value a
-// count of steps rather than a way to say "never", which epoch-end checkpoints rule out anyway.
-constexpr Allowed checkpoint_interval_steps{"checkpoint_interval_steps", true, 1, true, 1000000,
-                                            "an integer from 1 to 1000000"};
+constexpr Allowed checkpoint_interval_steps{"checkpoint_interval_steps", true, 1, true, kMostCheckpointIntervalSteps};
 
 constexpr const Allowed* settable[] = {&n_epochs,  &batch_size, &learning_rate_multiplier, &prompt_loss_weight,
                                        &lora_rank, &lora_alpha, &lora_dropout,             &checkpoint_interval_steps};
+
+// "1 to 50", "positive", "0 to less than 1": the range alone, as the list of names gives it.
+std::string range_of(const Allowed& a) {
+  if (!a.min_inclusive && a.min == 0 && a.max == unbounded) return "positive";
+  const auto bound = [&](double x) { return a.integer ? reason::num(static_cast<int64_t>(x)) : reason::num(x); };
+  return bound(a.min) + " to " + (a.max_inclusive ? "" : "less than ") + bound(a.max);
+}
+
+// Completes "must be "auto" or ...": "an integer from 1 to 50", "a positive number".
+std::string description_of(const Allowed& a) {
+  const std::string range = range_of(a);
+  if (range == "positive") return a.integer ? "a positive integer" : "a positive number";
+  return (a.integer ? "an integer from " : "a number from ") + range;
+}
+
+// "n_epochs (1 to 50), batch_size (1 to 256), ...": the names a request may set, with their ranges.
+std::string settable_names() {
+  std::string names;
+  for (const Allowed* a : settable) names += std::string(a->name) + " (" + range_of(*a) + "), ";
+  return names + lora_target_modules + " (a list of projection names)";
+}
 
 bool within(const Allowed& a, double x) {
   const bool above_min = a.min_inclusive ? x >= a.min : x > a.min;
@@ -64,7 +80,7 @@ std::optional<double> read(const json& value, const Allowed& a, const std::strin
   const bool right_type = a.integer ? value.is_number_integer() : value.is_number();
   if (!right_type || !within(a, value.get<double>())) {
     throw Error(ErrorKind::invalid_argument,
-                param + " must be \"auto\" or " + a.description + ", found " + json_excerpt(value), param);
+                param + " must be \"auto\" or " + description_of(a) + ", found " + json_excerpt(value), param);
   }
   return value.get<double>();
 }
@@ -89,13 +105,9 @@ void reject_unknown_names(const json& hyperparameters) {
     }
     const std::string param = "hyperparameters." + utf8_prefix(item.key(), 60);
     throw Error(ErrorKind::invalid_argument,
-                param + " is not a hyper-parameter that can be set; the ones that can are n_epochs (1 to 50), "
-                        "batch_size (1 to 256), learning_rate_multiplier (positive), prompt_loss_weight (0 to 1), "
-                        "lora_rank (1 to 512), lora_alpha (positive), lora_dropout (0 to less than 1), "
-                        "lora_target_modules (a list of projection names), checkpoint_interval_steps (1 to 1000000), "
-                        "precision (\"bf16\" or \"fp32\"), learning_rate_probe (\"on\" or \"off\") and epoch_selection "
-                        "(\"best_validation\" or \"last\"), each a value "
-                        "or \"auto\"",
+                param + " is not a hyper-parameter that can be set; the ones that can are " + settable_names() +
+                    ", precision (\"bf16\" or \"fp32\"), learning_rate_probe (\"on\" or \"off\") and epoch_selection "
+                    "(\"best_validation\" or \"last\"), each a value or \"auto\"",
                 param);
   }
 }

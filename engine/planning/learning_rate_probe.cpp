@@ -1,6 +1,7 @@
 #include "engine/planning/learning_rate_probe.h"
 
 #include "engine/core/error.h"
+#include "engine/planning/hyperparameter_limits.h"
 #include "engine/planning/hyperparameter_policy.h"
 #include "engine/planning/reason_numbers.h"
 
@@ -28,10 +29,6 @@ constexpr int64_t kMostHeldOut = 100;
 constexpr int64_t kFewestHeldOut = 2, kFewestTrialExamples = 8;
 // A trial shorter than this is all warm-up and decay and tells little about the run's rate.
 constexpr int64_t kFewestTrialSteps = 10;
-// When the trials train on (nearly) every example the run trains on, the epochs they prefer hold
-// for the run too: kLongerEpochTrials more trials train twice the rule's epochs (at most 50, the
-// most a user may ask for). Never when the user set n_epochs.
-constexpr int64_t kMostEpochs = 50;
 
 ResolvedHyperparameter entry(const std::string& name, nlohmann::json value, bool user, std::string reason) {
   return {name, std::move(value), user ? HyperparameterSource::user : HyperparameterSource::automatic, std::move(reason)};
@@ -122,8 +119,10 @@ PlannedLearningRateProbe plan_learning_rate_probe(const LearningRateProbeInputs&
   }
   const double trial_seconds = cost.seconds(examples, in.n_epochs);
   double seconds = double(kTrials) * trial_seconds;
-  // The longer trials are worth their cost when the trials see (nearly) the run's whole training
-  // set and the budget, or the user, allows.
+  // kLongerEpochTrials more trials train twice the rule's epochs (at most the most a request may
+  // ask for), never when the user set n_epochs. They are worth their cost when the trials see
+  // (nearly) the run's whole training set, so that the epochs they prefer hold for the run too,
+  // and the budget, or the user, allows.
   const int64_t longer = std::min(kMostEpochs, 2 * in.n_epochs);
   const double longer_seconds = double(kLongerEpochTrials) * cost.seconds(examples, longer);
   const bool epochs_probed = !in.epochs_set_by_user && !in.epochs_selected_by_validation && longer > in.n_epochs &&
