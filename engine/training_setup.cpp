@@ -1,5 +1,6 @@
 #include "engine/training_setup.h"
 
+#include "engine/core/string_affixes.h"
 #include "engine/models/architecture_presets.h"
 #include "engine/formats/checkpoint_reader.h"
 #include "engine/core/error.h"
@@ -28,8 +29,8 @@ namespace fs = std::filesystem;
 // Llamas' at 4096 pieces (their embedding would otherwise be most of the model); larger
 // architectures get a Llama-sized vocabulary, fewer pieces when the text holds fewer merges.
 int64_t fresh_vocab_size(const std::string& architecture) {
-  if (architecture.rfind("tiny-", 0) == 0) return 512;
-  return architecture.rfind("small-llama-", 0) == 0 ? 4096 : 32000;
+  if (starts_with(architecture, "tiny-")) return 512;
+  return starts_with(architecture, "small-llama-") ? 4096 : 32000;
 }
 
 // Re-throws an engine error from loading a request's file with the request field it came from.

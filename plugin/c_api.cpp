@@ -2,6 +2,7 @@
 // boundary), sets this thread's last error ("" on success), and sets its out-parameters only as
 // its last step, so that a failure leaves them untouched.
 #include "engine/core/error.h"
+#include "engine/core/string_affixes.h"
 #include "engine/training/cpu_tensor_allocator.h"
 #include "engine/training_setup.h"
 #include "plugin/api_error.h"
@@ -52,7 +53,7 @@ void give(char** out, const std::string& text) {
 }
 
 torch::Device open_device(const std::string& name) {
-  if (name.rfind("cuda", 0) == 0) {
+  if (ft::starts_with(name, "cuda")) {
     const int wanted = name.size() > 5 ? std::atoi(name.c_str() + 5) : 0;
     if (!torch::cuda::is_available() || wanted >= static_cast<int>(torch::cuda::device_count())) {
       throw ApiError(FT_ERR_UNSUPPORTED, "options: device \"" + name + "\" is not available (this build or machine has " +

@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 #include "engine/core/file_io.h"
+#include "engine/core/string_affixes.h"
 #include "engine/core/utf8_text.h"
 
 namespace ft {
@@ -21,7 +22,7 @@ size_t closing_part_length(const std::string& what) {
                                           "','", "<parse error>", "end of input", "'[', '{', or a literal"};
   for (const char* name : kExpected) {
     const std::string closing = std::string("'; expected ") + name;
-    if (what.size() >= closing.size() && what.compare(what.size() - closing.size(), closing.size(), closing) == 0) {
+    if (ends_with(what, closing)) {
       return closing.size();
     }
   }

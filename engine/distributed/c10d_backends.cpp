@@ -1,6 +1,7 @@
 #include "engine/distributed/c10d_backends.h"
 
 #include "engine/core/error.h"
+#include "engine/core/string_affixes.h"
 
 #ifdef FT_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -22,7 +23,7 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const DistributedWorld& w
   if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface && *interface) {
     return c10d::ProcessGroupGloo::createDeviceForInterface(interface);
   }
-  const bool loopback = world.master_addr == "localhost" || world.master_addr.rfind("127.", 0) == 0;
+  const bool loopback = world.master_addr == "localhost" || starts_with(world.master_addr, "127.");
   if (loopback) return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }

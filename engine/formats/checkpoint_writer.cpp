@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 #include "engine/core/file_io.h"
+#include "engine/core/string_affixes.h"
 #include "engine/formats/safetensors_writer.h"
 #include "engine/models/lora.h"
 #include "engine/tokenizer/hf_tokenizer_files.h"
@@ -47,7 +48,7 @@ std::string dtype_config_name(torch::ScalarType dtype) {
 void remove_stale_weights(const fs::path& folder, const std::set<std::string>& written) {
   for (const auto& entry : fs::directory_iterator(folder)) {
     const auto name = entry.path().filename().string();
-    const bool shard = name.rfind("model", 0) == 0 && name.size() > 12 && name.substr(name.size() - 12) == ".safetensors";
+    const bool shard = starts_with(name, "model") && ends_with(name, ".safetensors");
     const bool weights = shard || name == "model.safetensors.index.json";
     if (weights && !written.count(name)) fs::remove(entry.path());
   }

@@ -1,5 +1,6 @@
 #include "engine/models/gpt2_model.h"
 
+#include "engine/core/string_affixes.h"
 #include "engine/models/causal_attention.h"
 #include "engine/models/lora.h"
 
@@ -10,10 +11,6 @@ namespace {
 
 torch::nn::LayerNorm layer_norm(const ModelConfig& c) {
   return torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.norm_eps));
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 torch::Tensor activate(const torch::Tensor& x, const std::string& name) {
@@ -141,7 +138,7 @@ bool Gpt2LMHeadModel::ignores_checkpoint_tensor(const std::string& name) const {
 std::string Gpt2LMHeadModel::canonical_name(const std::string& checkpoint_name) const {
   // The original OpenAI-converted checkpoints (the hub's "gpt2") name the backbone's tensors
   // without the "transformer." prefix.
-  if (checkpoint_name.rfind("transformer.", 0) == 0 || checkpoint_name.rfind("lm_head.", 0) == 0) return checkpoint_name;
+  if (starts_with(checkpoint_name, "transformer.") || starts_with(checkpoint_name, "lm_head.")) return checkpoint_name;
   return "transformer." + checkpoint_name;
 }
 

@@ -1,5 +1,6 @@
 #include "engine/models/llama_model.h"
 
+#include "engine/core/string_affixes.h"
 #include "engine/models/causal_attention.h"
 
 #include <array>
@@ -212,7 +213,7 @@ torch::Tensor LlamaForCausalLM::output_logits(const torch::Tensor& h) {
 }
 
 bool LlamaForCausalLM::ignores_checkpoint_tensor(const std::string& name) const {
-  const bool rotary_cache = name.size() > 9 && name.compare(name.size() - 9, 9, ".inv_freq") == 0;
+  const bool rotary_cache = ends_with(name, ".inv_freq");
   return rotary_cache || (config().tie_word_embeddings && name == "lm_head.weight");
 }
 

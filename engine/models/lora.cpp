@@ -1,6 +1,7 @@
 #include "engine/models/lora.h"
 
 #include "engine/core/error.h"
+#include "engine/core/string_affixes.h"
 #include "engine/models/gpt2_model.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -138,7 +139,7 @@ LoraSettings lora_settings_of(CausalLM& model) {
 
 bool is_lora_parameter(const std::string& name) {
   return name.find(".lora_A.") != std::string::npos || name.find(".lora_B.") != std::string::npos ||
-         name.rfind("lora_A.", 0) == 0 || name.rfind("lora_B.", 0) == 0;
+         starts_with(name, "lora_A.") || starts_with(name, "lora_B.");
 }
 
 void merge_lora(CausalLM& model) {

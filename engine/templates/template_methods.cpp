@@ -1,5 +1,6 @@
 #include "engine/templates/template_methods.h"
 
+#include "engine/core/string_affixes.h"
 #include "engine/templates/python_text.h"
 #include "engine/templates/template_arguments.h"
 
@@ -38,9 +39,7 @@ Value affix_method(const Value& self, const BoundArguments& a, bool at_start) {
   for (const auto& candidate : candidates) {
     if (!candidate.is(Value::Kind::string)) a.fail("expects a string or a tuple of strings, not " + candidate.type_name());
     const auto& s = candidate.as_string();
-    if (s.size() > text.size()) continue;
-    if (at_start ? text.compare(0, s.size(), s) == 0 : text.compare(text.size() - s.size(), s.size(), s) == 0)
-      return Value::boolean(true);
+    if (at_start ? starts_with(text, s) : ends_with(text, s)) return Value::boolean(true);
   }
   return Value::boolean(false);
 }

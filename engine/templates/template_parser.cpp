@@ -1,5 +1,6 @@
 #include "engine/templates/template_parser.h"
 
+#include "engine/core/string_affixes.h"
 #include "engine/templates/template_filters.h"
 #include "engine/templates/template_lexer.h"
 #include "engine/templates/template_predicates.h"
@@ -199,7 +200,7 @@ class Parser {
       return Statement{position, ContinueStatement{}};
     }
     if (tag == "generation") return Statement{position, parse_generation(position)};
-    if (tag.rfind("end", 0) == 0 || tag == "elif" || tag == "else")
+    if (starts_with(tag, "end") || tag == "elif" || tag == "else")
       fail_at(peek().position, ErrorKind::invalid_input, "'{% " + tag + " %}' without a block to close");
     fail_at(peek().position, ErrorKind::unsupported, "the tag '" + tag + "' is not supported");
   }

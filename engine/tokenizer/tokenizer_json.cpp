@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/core/file_io.h"
 #include "engine/core/json_document.h"
+#include "engine/core/string_affixes.h"
 #include "engine/core/utf8_text.h"
 #include "engine/tokenizer/unicode_text.h"
 
@@ -344,7 +345,7 @@ HfTokenizer read_vocab_and_merges(const std::filesystem::path& vocab_json, const
   std::string line;
   for (size_t number = 1; std::getline(lines, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind("#version", 0) == 0 || line.empty()) continue;
+    if (starts_with(line, "#version") || line.empty()) continue;
     const auto space = line.find(' ');
     if (space == std::string::npos || line.find(' ', space + 1) != std::string::npos) {
       throw Error(ErrorKind::invalid_input, merges_origin + ": line " + std::to_string(number) + " is not two symbols \"a b\"");

@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/core/file_io.h"
 #include "engine/core/json_document.h"
+#include "engine/core/string_affixes.h"
 #include "engine/formats/checkpoint_reader.h"
 #include "engine/formats/checkpoint_writer.h"
 #include "engine/formats/peft_adapter.h"
@@ -31,7 +32,6 @@ std::string checkpoint_name(const TrainingPosition& position, bool epoch_end) {
   return name;
 }
 
-bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
 
 // A finished checkpoint's name: the prefix and digits only (".partial" and ".tmp" are not).
 bool is_checkpoint_name(const std::string& name) {
