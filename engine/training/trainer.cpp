@@ -15,7 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 void check_options(const TrainingOptions& o, size_t examples) {
   auto require = [](bool ok, const std::string& what) {
     if (!ok) throw Error(ErrorKind::invalid_argument, "training options: " + what);
@@ -28,6 +27,23 @@ void check_options(const TrainingOptions& o, size_t examples) {
   require(o.keep_checkpoints >= 1, "keep_checkpoints must be at least 1");
   require(o.checkpoint_interval_steps >= 0, "checkpoint_interval_steps must be 0 (epoch ends only) or more");
 }
+
+// Evaluation mode (no dropout) for a scope, then the mode the model was in, also when the scope
+// throws: evaluating between training steps must not leave dropout off, nor turn it on in a
+// model the caller keeps in evaluation mode.
+class EvaluationModeScope {
+ public:
+  explicit EvaluationModeScope(torch::nn::Module& model) : model_(model), was_training_(model.is_training()) {
+    model_.eval();
+  }
+  ~EvaluationModeScope() { model_.train(was_training_); }
+  EvaluationModeScope(const EvaluationModeScope&) = delete;
+  EvaluationModeScope& operator=(const EvaluationModeScope&) = delete;
+
+ private:
+  torch::nn::Module& model_;
+  bool was_training_;
+};
 
 }  // namespace
 
@@ -198,7 +214,7 @@ bool Trainer::stops_early() const {
 
 Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples, std::optional<double> prompt_loss_weight) {
   torch::NoGradGuard no_grad;
-  model_->eval();
+  EvaluationModeScope evaluation_mode(*model_);
   std::vector<const TokenizedExample*> all;
   for (const auto& e : examples) all.push_back(&e);
   // Loss sum, weight, correct and all completion tokens, completion loss sum; data parallel, each
@@ -215,7 +231,6 @@ Evaluation Trainer::evaluate(const std::vector<TokenizedExample>& examples, std:
     sums[4] += micro.completion_loss;
   }
   sum_over_ranks(sums);
-  model_->train();
   return {sums[1] > 0 ? sums[0] / sums[1] : 0.0, sums[3] > 0 ? sums[2] / sums[3] : 0.0,
           sums[3] > 0 ? sums[4] / sums[3] : 0.0};
 }

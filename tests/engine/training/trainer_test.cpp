@@ -199,3 +199,16 @@ TEST_CASE("only the newest three epoch checkpoints are kept", "[trainer]") {
   // Each checkpoint's model is a Hugging Face folder the engine loads.
   CHECK(ft::load_causal_lm(dir / "epoch-0004" / "model")->config().vocab_size == 512);
 }
+
+TEST_CASE("evaluation leaves the model in the mode it found", "[trainer]") {
+  auto tokenizer = ft::Tokenizer::load(fixture("tiny-llama") / "tokenizer.model");
+  auto task = make_copy_task(tokenizer, 16, 8, 3);
+  auto model = ft::load_causal_lm(fixture("tiny-llama"));
+  ft::Trainer trainer(model, tokenizer, learning_options(1), task.training, {}, {});
+  model->eval();
+  trainer.evaluate(task.held_out);
+  CHECK(!model->is_training());
+  model->train();
+  trainer.evaluate(task.held_out);
+  CHECK(model->is_training());
+}
