@@ -202,22 +202,6 @@ void ready_model(TrainingSetup& setup, const std::vector<SafetensorsReader>& wei
 
 }  // namespace
 
-torch::Device choose_device(const std::string& name) {
-  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  const Error unknown(ErrorKind::invalid_argument, "device \"" + name + "\" is not one of auto, cpu, cuda, cuda:N", "device");
-  std::optional<torch::Device> device;
-  try {
-    device.emplace(name);
-  } catch (const c10::Error&) {
-    throw unknown;
-  }
-  if (!device->is_cpu() && !device->is_cuda()) throw unknown;
-  if (device->is_cuda() && (!torch::cuda::is_available() || device->index() >= static_cast<int>(torch::cuda::device_count()))) {
-    throw Error(ErrorKind::invalid_argument, "device \"" + name + "\" is not available on this machine", "device");
-  }
-  return *device;
-}
-
 MachineSummary describe_machine(const torch::Device& device) {
   MachineSummary m;
   m.gpu = device.is_cuda();

@@ -46,10 +46,6 @@ std::optional<LoraSettings> lora_settings(const HyperparameterPlan& plan);
 // statistics, "validation": statistics | null}, "estimate": {...}, "warnings": [...]}.
 nlohmann::json describe_plan(const TrainingSetup& setup, const torch::Device& device);
 
-// The device the machine offers for "auto", "cpu", "cuda" or "cuda:N"; throws
-// ft::Error(invalid_argument) for an unknown name or a GPU that is not there.
-torch::Device choose_device(const std::string& name);
-
 // Free memory of `device` (RAM from /proc/meminfo on the CPU) and its core count.
 MachineSummary describe_machine(const torch::Device& device);
 

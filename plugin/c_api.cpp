@@ -1,8 +1,8 @@
 // The entry points of finetune.h. Each one catches every exception (none crosses the C
 // boundary), sets this thread's last error ("" on success), and sets its out-parameters only as
 // its last step, so that a failure leaves them untouched.
+#include "engine/compute_device.h"
 #include "engine/core/error.h"
-#include "engine/core/string_affixes.h"
 #include "engine/training/cpu_tensor_allocator.h"
 #include "engine/training_setup.h"
 #include "plugin/api_error.h"
@@ -52,18 +52,6 @@ void give(char** out, const std::string& text) {
   *out = copy;
 }
 
-torch::Device open_device(const std::string& name) {
-  if (ft::starts_with(name, "cuda")) {
-    const int wanted = name.size() > 5 ? std::atoi(name.c_str() + 5) : 0;
-    if (!torch::cuda::is_available() || wanted >= static_cast<int>(torch::cuda::device_count())) {
-      throw ApiError(FT_ERR_UNSUPPORTED, "options: device \"" + name + "\" is not available (this build or machine has " +
-                                             std::to_string(torch::cuda::is_available() ? torch::cuda::device_count() : 0) +
-                                             " CUDA devices)");
-    }
-  }
-  return ft::choose_device(name);
-}
-
 std::shared_ptr<Job> job_of(ft_plugin* plugin, const char* job_id, const char* function) {
   auto& handle = require_handle(plugin, function);
   return handle.jobs->find(require_job_id(job_id, function));
@@ -88,9 +76,9 @@ ft_status ft_open(const char* options_json, ft_plugin** out_plugin) {
     require_pointer(out_plugin, "ft_open", "out_plugin");
     require_pointer(options_json, "ft_open", "options_json");
     const auto options = parse_plugin_options(parse_argument_object(options_json, "options"));
-    auto device = open_device(options.device);
+    auto device = ft::choose_device(options.device);
     // Each rank of a world on CUDA devices trains on the GPU of its LOCAL_RANK.
-    if (device.is_cuda() && options.distributed) device = open_device("cuda:" + std::to_string(options.distributed->local_rank));
+    if (device.is_cuda() && options.distributed) device = ft::choose_device("cuda:" + std::to_string(options.distributed->local_rank));
     // libtorch's intra-op pool is process-wide; the header says so.
     torch::set_num_threads(options.threads > 0 ? options.threads : available_cores());
     // So is its CPU allocator; ours fragments less (engine/training/cpu_tensor_allocator.h).

@@ -39,7 +39,9 @@ TEST_CASE("ft_open refuses options that are not what the header documents", "[pl
   CHECK(open_fails("{\"workspace\": " + ws + ", \"threads\": -1}").first == FT_ERR_INVALID_ARGUMENT);
   CHECK(open_fails("{\"workspace\": " + ws + ", \"threads\": 1.5}").first == FT_ERR_INVALID_ARGUMENT);
   CHECK(open_fails("{\"workspace\": " + ws + ", \"device\": \"tpu\"}").first == FT_ERR_INVALID_ARGUMENT);
-  CHECK(open_fails("{\"workspace\": " + ws + ", \"device\": \"cuda:77\"}").first == FT_ERR_UNSUPPORTED);
+  const auto absent_gpu = open_fails("{\"workspace\": " + ws + ", \"device\": \"cuda:77\"}");
+  CHECK(absent_gpu.first == FT_ERR_UNSUPPORTED);
+  CHECK(absent_gpu.second.find("device \"cuda:77\" is not available") != std::string::npos);
   const auto file = folder.write("a-file", "x");
   CHECK(open_fails("{\"workspace\": " + nlohmann::json(file.string()).dump() + "}").first == FT_ERR_IO);
 }
