@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace ft {
@@ -9,7 +10,8 @@ namespace ft {
 torch::Device choose_device(const std::string& name) {
   const bool has_cuda = torch::cuda::is_available();
   if (name == "auto") return has_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  const Error unknown(ErrorKind::invalid_argument, "device \"" + name + "\" is not one of auto, cpu, cuda, cuda:N", "device");
+  const Error unknown(ErrorKind::invalid_argument, "device \"" + name + "\" is not one of auto, cpu, cuda, cuda:N",
+                      "device");
   std::optional<torch::Device> device;
   try {
     device.emplace(name);

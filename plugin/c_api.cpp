@@ -78,7 +78,9 @@ ft_status ft_open(const char* options_json, ft_plugin** out_plugin) {
     const auto options = parse_plugin_options(parse_argument_object(options_json, "options"));
     auto device = ft::choose_device(options.device);
     // Each rank of a world on CUDA devices trains on the GPU of its LOCAL_RANK.
-    if (device.is_cuda() && options.distributed) device = ft::choose_device("cuda:" + std::to_string(options.distributed->local_rank));
+    if (device.is_cuda() && options.distributed) {
+      device = ft::choose_device("cuda:" + std::to_string(options.distributed->local_rank));
+    }
     // libtorch's intra-op pool is process-wide; the header says so.
     torch::set_num_threads(options.threads > 0 ? options.threads : available_cores());
     // So is its CPU allocator; ours fragments less (engine/training/cpu_tensor_allocator.h).

@@ -34,8 +34,8 @@ ResolvedHyperparameter checkpoint_interval_steps(const CheckpointIntervalInputs&
   const int64_t per_epoch = std::max<int64_t>(1, in.steps_per_epoch);
   if (in.requested) {
     const int64_t n = *in.requested;
-    std::string reason = "set by the user to " + num(n) + " (allowed: 1 to " + num(kMostCheckpointIntervalSteps) + "): a checkpoint every " + num(n) +
-                         " steps and at " + epoch_ends(per_epoch);
+    std::string reason = "set by the user to " + num(n) + " (allowed: 1 to " + num(kMostCheckpointIntervalSteps) +
+                         "): a checkpoint every " + num(n) + " steps and at " + epoch_ends(per_epoch);
     return entry(n, HyperparameterSource::user, reason);
   }
   if (!in.estimated_seconds || in.total_steps < 1) {

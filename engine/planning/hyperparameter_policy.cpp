@@ -308,9 +308,8 @@ class Planner {
     return automatic("lora_rank", r,
                      "rank for the data's size: " + num(tokens) + " training tokens of at most 1 bit each, at 2 bits per "
                      "parameter (Allen-Zhu and Li 2024), need ceil(" + num(tokens) + " / (2 x " + num(per_rank) +
-                         " adapter parameters per rank)) = " + num(needed) + "; the next power of two clamped to [" + num(lora_min_rank) + ", " +
-                         num(lora_max_rank) + "]: " +
-                         num(r));
+                         " adapter parameters per rank)) = " + num(needed) + "; the next power of two clamped to [" +
+                         num(lora_min_rank) + ", " + num(lora_max_rank) + "]: " + num(r));
   }
 
   ResolvedHyperparameter lora_alpha() const {
@@ -441,7 +440,8 @@ class Planner {
 
   ResolvedHyperparameter n_epochs() const {
     if (request_.n_epochs) {
-      return from_user("n_epochs", *request_.n_epochs, "set by the user to " + num(*request_.n_epochs) + " (allowed: 1 to " + num(kMostEpochs) + ")");
+      return from_user("n_epochs", *request_.n_epochs,
+                       "set by the user to " + num(*request_.n_epochs) + " (allowed: 1 to " + num(kMostEpochs) + ")");
     }
     if (from_scratch()) return pretraining_epochs();
     auto rule = fine_tuning_epochs();
@@ -494,13 +494,16 @@ class Planner {
                         "; it must be \"auto\" or an integer from 1 to " + num(std::min(n, kMostBatchSize)),
                     "hyperparameters.batch_size");
       }
-      return from_user("batch_size", b, "set by the user to " + num(b) + " (allowed: 1 to " + num(kMostBatchSize) + ", at most the " + num(n) + " examples)");
+      return from_user("batch_size", b,
+                       "set by the user to " + num(b) + " (allowed: 1 to " + num(kMostBatchSize) + ", at most the " + num(n) +
+                           " examples)");
     }
     if (from_scratch()) return pretraining_batch_size();
     // 0.2% rounded half up, in integers: round(n / 500) = (n + 250) / 500.
     const int64_t b = std::clamp<int64_t>((n + 250) / 500, 1, kMostBatchSize);
     return automatic("batch_size", b,
-                     "0.2% of " + num(n) + " examples is " + num(n * 0.002) + "; rounded and clamped to [1, " + num(kMostBatchSize) + "]: " + num(b));
+                     "0.2% of " + num(n) + " examples is " + num(n * 0.002) + "; rounded and clamped to [1, " +
+                         num(kMostBatchSize) + "]: " + num(b));
   }
 
   ResolvedHyperparameter pretraining_batch_size() const {

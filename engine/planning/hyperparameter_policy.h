@@ -63,8 +63,8 @@ void change_fine_tuning_epochs(HyperparameterPlan& plan, int64_t epochs, const s
 
 // Resolves precision ("bf16" or "fp32"), method ("full" or "lora"; with "lora" also lora_target_modules, lora_rank,
 // lora_alpha and lora_dropout), epoch_selection ("best_validation" or "last"), n_epochs, batch_size,
-// learning_rate_multiplier, learning_rate, prompt_loss_weight, max_seq_len, micro_batch_size, gradient_accumulation_steps, steps_per_epoch, total_steps,
-// lr_schedule, warmup_steps, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm,
+// learning_rate_multiplier, learning_rate, prompt_loss_weight, max_seq_len, micro_batch_size,
+// gradient_accumulation_steps, steps_per_epoch, total_steps, lr_schedule, warmup_steps, weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm,
 // seed, total_tokens, estimated_memory_bytes, threads, learning_rate_probe (when "planned" also
 // learning_rate_probe_trials, learning_rate_probe_examples and learning_rate_probe_held_out),
 // estimated_seconds (the run's and the probe's) and checkpoint_interval_steps.

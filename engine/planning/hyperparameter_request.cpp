@@ -47,18 +47,20 @@ constexpr Allowed checkpoint_interval_steps{"checkpoint_interval_steps", true, 1
 constexpr const Allowed* settable[] = {&n_epochs,  &batch_size, &learning_rate_multiplier, &prompt_loss_weight,
                                        &lora_rank, &lora_alpha, &lora_dropout,             &checkpoint_interval_steps};
 
+bool positive_only(const Allowed& a) { return !a.min_inclusive && a.min == 0 && a.max == unbounded; }
+
 // "1 to 50", "positive", "0 to less than 1": the range alone, as the list of names gives it.
 std::string range_of(const Allowed& a) {
-  if (!a.min_inclusive && a.min == 0 && a.max == unbounded) return "positive";
+  if (positive_only(a)) return "positive";
   const auto bound = [&](double x) { return a.integer ? reason::num(static_cast<int64_t>(x)) : reason::num(x); };
   return bound(a.min) + " to " + (a.max_inclusive ? "" : "less than ") + bound(a.max);
 }
 
 // Completes "must be "auto" or ...": "an integer from 1 to 50", "a positive number".
 std::string description_of(const Allowed& a) {
-  const std::string range = range_of(a);
-  if (range == "positive") return a.integer ? "a positive integer" : "a positive number";
-  return (a.integer ? "an integer from " : "a number from ") + range;
+  const char* kind = a.integer ? "integer" : "number";
+  if (positive_only(a)) return std::string("a positive ") + kind;
+  return std::string(a.integer ? "an " : "a ") + kind + " from " + range_of(a);
 }
 
 // "n_epochs (1 to 50), batch_size (1 to 256), ...": the names a request may set, with their ranges.

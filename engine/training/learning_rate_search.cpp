@@ -58,7 +58,6 @@ struct TrialScore {
 // when the run keeps its best epoch, after its best (the held-out examples are then its
 // validation set, and it stops early as the run would); infinity when the training loss
 // diverged, nullopt when cancelled.
-
 std::optional<TrialScore> run_trial(const std::shared_ptr<CausalLM>& model, const Tokenizer& tokenizer,
                                 const LearningRateSearch& search, const LearningRateSearchData& data, double learning_rate,
                                 int64_t n_epochs, const std::atomic<bool>* cancel) {

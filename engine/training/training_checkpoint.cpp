@@ -32,7 +32,6 @@ std::string checkpoint_name(const TrainingPosition& position, bool epoch_end) {
   return name;
 }
 
-
 // A finished checkpoint's name: the prefix and digits only (".partial" and ".tmp" are not).
 bool is_checkpoint_name(const std::string& name) {
   const bool epoch = starts_with(name, kEpochPrefix), step = starts_with(name, kStepPrefix);

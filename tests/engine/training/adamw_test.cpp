@@ -12,7 +12,8 @@ struct Moments {
 };
 
 // One step of the update for one parameter, step `t` counted from 1.
-void reference_step(Moments& m, const torch::Tensor& grad, double lr, int64_t t, const ft::AdamWOptions& o, bool decay) {
+void reference_step(Moments& m, const torch::Tensor& grad, double lr, int64_t t, const ft::AdamWOptions& o,
+                    bool decay) {
   if (decay) m.parameter = m.parameter * (1 - lr * o.weight_decay);
   m.exp_avg = o.beta1 * m.exp_avg + (1 - o.beta1) * grad;
   m.exp_avg_sq = o.beta2 * m.exp_avg_sq + (1 - o.beta2) * grad * grad;
@@ -63,10 +64,16 @@ TEST_CASE("AdamW follows the decoupled-weight-decay formula step by step, decayi
   // The state holds the moments by name, and the step count.
   const auto state = optimizer.state();
   CHECK(state.size() == 1 + 2 * 3);
-  for (const auto& [name, tensor] : state) {
-    if (name == "exp_avg.layers.0.mlp.up_proj.weight") CHECK(torch::allclose(tensor, expected[0].exp_avg, 1e-6, 1e-7));
-    if (name == "exp_avg_sq.embed_tokens.weight") CHECK(torch::allclose(tensor, expected[2].exp_avg_sq, 1e-6, 1e-9));
-  }
+  auto saved = [&](const std::string& name) {
+    for (const auto& [key, tensor] : state) {
+      if (key == name) return tensor;
+    }
+    FAIL("the optimizer state has no " << name);
+    return torch::Tensor();
+  };
+  CHECK(torch::allclose(saved("exp_avg.layers.0.mlp.up_proj.weight"), expected[0].exp_avg, 1e-6, 1e-7));
+  CHECK(torch::allclose(saved("exp_avg_sq.embed_tokens.weight"), expected[2].exp_avg_sq, 1e-6, 1e-9));
+  CHECK(saved("step").item<int64_t>() == 4);
 }
 
 TEST_CASE("clipping scales every gradient by max_norm over the global norm, and only above it", "[adamw]") {
